@@ -1,0 +1,62 @@
+# Small helpers shared by every folder.
+
+# Compile options common to every LNScope target.
+function(lnscope_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-unused-parameter)
+  if(LNSCOPE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(LNSCOPE_NATIVE)
+    target_compile_options(${target} PRIVATE -march=native)
+  endif()
+endfunction()
+
+# lnscope_add_test(NAME name SOURCES a.cpp... LIBS libs... LABELS labels... [TIMEOUT s] [ENV K=V...] [ARGS ...])
+# One line per test: builds a QtTest executable and registers it with ctest.
+function(lnscope_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;ENV;ARGS" ${ARGN})
+  if(NOT T_SOURCES)
+    set(T_SOURCES ${T_NAME}.cpp)
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} lnscope_testutils Qt6::Test)
+  lnscope_target_defaults(${T_NAME})
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME} ${T_ARGS})
+  set_tests_properties(${T_NAME} PROPERTIES
+    LABELS "${T_LABELS}"
+    TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;LNSCOPE_SOURCE_DIR=${LNSCOPE_SOURCE_DIR};LNSCOPE_DATASETS_DIR=${LNSCOPE_DATASETS_DIR};${T_ENV}")
+endfunction()
+
+# Fails the configure when `target` links (directly or transitively) anything whose
+# name contains one of the given patterns.
+function(lnscope_forbid_link target)
+  set(patterns ${ARGN})
+  set(seen "")
+  set(queue ${target})
+  while(queue)
+    list(POP_FRONT queue current)
+    if(current IN_LIST seen)
+      continue()
+    endif()
+    list(APPEND seen ${current})
+    foreach(p IN LISTS patterns)
+      if(NOT current STREQUAL target AND current MATCHES "${p}")
+        message(FATAL_ERROR "${target} must not link ${p}, but it links ${current} (see DESIGN.md)")
+      endif()
+    endforeach()
+    if(TARGET ${current})
+      get_target_property(libs ${current} LINK_LIBRARIES)
+      get_target_property(ilibs ${current} INTERFACE_LINK_LIBRARIES)
+      foreach(l IN LISTS libs ilibs)
+        if(l AND NOT l MATCHES "-NOTFOUND$")
+          string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" l "${l}")
+          list(APPEND queue ${l})
+        endif()
+      endforeach()
+    endif()
+  endwhile()
+endfunction()

@@ -1,0 +1,46 @@
+#pragma once
+// The one shape of long jobs (STYLE.md 4): core functions take a Progress, report a fraction and
+// ask whether they were cancelled. Implementations must be thread-safe.
+
+#include "lnscope/core/error.h"
+
+#include <atomic>
+#include <string>
+
+namespace lnscope::core {
+
+/// Thrown by core functions when their Progress reports cancellation.
+class Cancelled : public Error
+{
+public:
+    Cancelled() : Error("cancelled") {}
+};
+
+class Progress
+{
+public:
+    virtual ~Progress() = default;
+    /// fraction in [0, 1]; stage is a short human label ("conv3", "k-means").
+    virtual void report(double fraction, const std::string& stage) { (void)fraction; (void)stage; }
+    virtual bool cancelled() const { return false; }
+
+    /// Throws Cancelled if cancelled.
+    void checkCancelled() const
+    {
+        if (cancelled())
+            throw Cancelled();
+    }
+};
+
+/// A Progress whose cancel() may be called from any thread.
+class CancelFlag : public Progress
+{
+public:
+    void cancel() { m_cancelled.store(true); }
+    bool cancelled() const override { return m_cancelled.load(); }
+
+private:
+    std::atomic<bool> m_cancelled{false};
+};
+
+} // namespace lnscope::core

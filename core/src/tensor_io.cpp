@@ -1,0 +1,79 @@
+#include "lnscope/core/tensor_io.h"
+
+#include "lnscope/core/error.h"
+#include "onnx_proto.h"
+
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <sstream>
+
+namespace lnscope::core {
+
+namespace fs = std::filesystem;
+
+Tensor readTensorPb(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw IoError(path.string() + ": cannot open for reading");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    const std::string bytes = buffer.str();
+    if (bytes.empty())
+        throw FormatError(path.string() + ": the file is empty");
+    onnx::TensorProto proto;
+    if (!proto.ParseFromString(bytes))
+        throw FormatError(path.string() + ": not a serialized ONNX TensorProto");
+    if (proto.data_type() == onnx::TensorProto::UNDEFINED)
+        throw FormatError(path.string() + ": not a serialized ONNX TensorProto (no data type)");
+    return detail::tensorFromProto(proto, path.string(), path.parent_path(), int64_t(4) << 30);
+}
+
+void writeTensorPb(const Tensor& tensor, const fs::path& path, const std::string& name)
+{
+    onnx::TensorProto proto;
+    detail::tensorToProto(tensor, proto);
+    if (!name.empty())
+        proto.set_name(name);
+    const fs::path tmp = path.string() + ".part";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw IoError(path.string() + ": cannot open for writing");
+        if (!proto.SerializeToOstream(&out) || !out.flush())
+            throw IoError(path.string() + ": write failed");
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec)
+        throw IoError(path.string() + ": cannot rename the temporary file: " + ec.message());
+}
+
+Tensor readImageTensor(const fs::path& path, const ImageToTensorOptions& options)
+{
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+        throw IoError(path.string() + ": no such file");
+    cv::Mat img = cv::imread(path.string(), cv::IMREAD_COLOR);
+    if (img.empty())
+        throw FormatError(path.string() + ": not a readable image (unknown format or corrupt data)");
+    if (options.width > 0 && options.height > 0 && (img.cols != options.width || img.rows != options.height))
+        cv::resize(img, img, cv::Size(options.width, options.height), 0, 0, cv::INTER_AREA);
+    const int64_t h = img.rows, w = img.cols;
+    Tensor t(DType::Float32, {1, 3, h, w});
+    float* out = t.f();
+    for (int64_t y = 0; y < h; ++y) {
+        const cv::Vec3b* row = img.ptr<cv::Vec3b>(static_cast<int>(y));
+        for (int64_t x = 0; x < w; ++x) {
+            for (int c = 0; c < 3; ++c) {
+                const int src = options.rgb ? 2 - c : c; // OpenCV stores BGR
+                const float v = row[x][src] / 255.f;
+                out[(c * h + y) * w + x] = (v - options.mean[c]) / options.std[c];
+            }
+        }
+    }
+    return t;
+}
+
+} // namespace lnscope::core

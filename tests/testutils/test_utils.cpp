@@ -1,0 +1,49 @@
+#include "test_utils.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace lnscope::test {
+
+namespace fs = std::filesystem;
+
+fs::path sourceDir()
+{
+    if (const char* env = std::getenv("LNSCOPE_SOURCE_DIR"); env && *env)
+        return env;
+    return LNSCOPE_SOURCE_DIR_DEFAULT;
+}
+
+fs::path datasetsDir()
+{
+    return sourceDir() / "datasets";
+}
+
+fs::path makeTempDir(const std::string& prefix)
+{
+    static std::atomic<int> counter{0};
+    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+    fs::path dir = fs::temp_directory_path()
+                   / (prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(stamp) + "-" + std::to_string(counter++));
+    fs::create_directories(dir);
+    return dir;
+}
+
+core::Tensor randomTensor(const core::Shape& shape, uint32_t seed, float lo, float hi)
+{
+    std::mt19937 rng(seed);
+    core::Tensor t(core::DType::Float32, shape);
+    for (float& v : t.floats())
+        v = uniform(rng, lo, hi);
+    return t;
+}
+
+std::string tensorMismatch(const core::Tensor& actual, const core::Tensor& expected, const core::Tolerance& tol)
+{
+    const core::TensorComparison c = core::compareTensors(actual, expected, tol);
+    return c.ok ? std::string() : c.message;
+}
+
+} // namespace lnscope::test
