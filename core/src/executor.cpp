@@ -3,6 +3,7 @@
 #include "lnscope/core/error.h"
 #include "lnscope/core/parallel.h"
 
+#include <new>
 #include <set>
 
 namespace lnscope::core {
@@ -34,9 +35,23 @@ Executor::Executor(Graph graph, ExecOptions options)
     for (const auto& [name, n] : lastUse)
         if (!m_graph.isGraphOutput(name))
             m_freeAfter[n].push_back(name);
+    // Outputs nobody reads (a second output of Split, a dead branch) go right after the tap sees them.
+    for (size_t n = 0; n < m_graph.nodes.size(); ++n)
+        for (const std::string& out : m_graph.nodes[n].outputs)
+            if (!out.empty() && !lastUse.count(out) && !m_graph.isGraphOutput(out))
+                m_freeAfter[n].push_back(out);
 }
 
 namespace {
+/// "[1, 3, 8, 8], [4, 3, 3, 3]" — the shapes a node was given, for messages.
+std::string describeShapes(const std::vector<const Tensor*>& args)
+{
+    std::string s;
+    for (const Tensor* t : args)
+        s += (s.empty() ? "" : ", ") + (t ? shapeToString(t->shape()) : std::string("(none)"));
+    return s;
+}
+
 void checkInput(const ValueInfo& info, const Tensor& t)
 {
     if (t.dtype() != info.dtype)
@@ -101,6 +116,11 @@ TensorMap Executor::run(const TensorMap& inputs, const TapFn& tap, Progress* pro
             throw UnsupportedError(node.describe() + ": " + e.what());
         } catch (const FormatError& e) {
             throw FormatError(node.describe() + ": " + e.what());
+        } catch (const std::bad_alloc&) {
+            // Attribute values that pass validation (pads of 2^20) can still ask for terabytes;
+            // that is bad input, not an internal error, so name the node like any shape problem.
+            throw ShapeError(node.describe() + ": output too large to allocate (out of memory) for inputs "
+                             + describeShapes(args));
         }
         if (outs.size() < node.outputs.size())
             throw Error(node.describe() + ": kernel produced " + std::to_string(outs.size()) + " outputs, expected "

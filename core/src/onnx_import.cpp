@@ -17,6 +17,8 @@ namespace {
 // IR versions ONNX 1.12 knows (3 = first with opset imports, 8 = ONNX 1.10+).
 constexpr int64_t kMinIrVersion = 3;
 constexpr int64_t kMaxIrVersion = 8;
+// Protobuf's hard limit on a serialized message (INT_MAX bytes).
+constexpr uintmax_t kMaxProtoBytes = uintmax_t(1) << 31;
 
 class Importer
 {
@@ -150,6 +152,8 @@ private:
             else if (ap.strings_size()) type = AP::STRINGS;
         }
         switch (type) {
+        case AP::UNDEFINED:
+            throw FormatError(ctx(nodeWhat + ": attribute '" + ap.name() + "' has no type and no value"));
         case AP::INT: a.kind = Attribute::Kind::Int; a.i = ap.i(); break;
         case AP::FLOAT: a.kind = Attribute::Kind::Float; a.f = ap.f(); break;
         case AP::STRING: a.kind = Attribute::Kind::String; a.s = ap.s(); break;
@@ -200,6 +204,10 @@ private:
     void readNodes(const onnx::GraphProto& gp, Graph& g)
     {
         std::set<std::string> names;
+        std::set<std::string> explicitNames; // names given in the file, which generated names avoid
+        for (const auto& np : gp.node())
+            if (!np.name().empty())
+                explicitNames.insert(np.name());
         int index = 0;
         for (const auto& np : gp.node()) {
             Node node;
@@ -208,8 +216,15 @@ private:
             node.name = np.name();
             if (node.opType.empty())
                 throw FormatError(ctx("node " + std::to_string(index) + " has no op type"));
-            if (node.name.empty() || names.count(node.name))
-                node.name = (node.name.empty() ? node.opType : node.name) + "_" + std::to_string(index);
+            // Node names are keys for taps and reports: make them unique. A generated name may
+            // itself be taken by a later explicit one ("Relu_1"), so keep counting until free.
+            if (node.name.empty() || names.count(node.name)) {
+                const std::string stem = node.name.empty() ? node.opType : node.name;
+                int suffix = index;
+                do
+                    node.name = stem + "_" + std::to_string(suffix++);
+                while (names.count(node.name) || explicitNames.count(node.name));
+            }
             names.insert(node.name);
             ++index;
             node.inputs.assign(np.input().begin(), np.input().end());
@@ -280,10 +295,21 @@ Graph importOnnxBytes(const std::string& bytes, const std::string& name, const f
 Graph importOnnx(const fs::path& path, const ImportOptions& options)
 {
     std::error_code ec;
-    if (!fs::exists(path, ec))
+    const fs::file_status status = fs::status(path, ec);
+    if (!fs::exists(status))
         throw IoError(path.string() + ": no such file");
-    if (fs::is_directory(path, ec))
+    if (fs::is_directory(status))
         throw IoError(path.string() + ": is a directory, not a model file");
+    // A FIFO would block the open forever and a device (/dev/zero) would never end.
+    if (!fs::is_regular_file(status))
+        throw IoError(path.string() + ": is not a regular file");
+    const auto size = fs::file_size(path, ec);
+    if (ec)
+        throw IoError(path.string() + ": cannot read the file size: " + ec.message());
+    // Protobuf cannot parse a message of 2 GiB or more; refuse before reading it into memory.
+    if (size >= kMaxProtoBytes)
+        throw FormatError(path.string() + ": the file is " + std::to_string(size) + " bytes; an ONNX protobuf must be smaller "
+                          "than 2 GiB (larger weights belong in external data files)");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw IoError(path.string() + ": cannot open for reading");

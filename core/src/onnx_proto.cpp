@@ -2,7 +2,10 @@
 
 #include "lnscope/core/error.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
+#include <utility>
 #include <fstream>
 #include <limits>
 
@@ -100,22 +103,42 @@ void fromRaw(Tensor& t, int32_t type, const char* p)
     }
 }
 
+/// The typed repeated field that holds a tensor's values when it has no raw_data, and its length.
+std::pair<const char*, int64_t> typedFieldCount(const TensorProto& proto)
+{
+    switch (proto.data_type()) {
+    case TensorProto::FLOAT: return {"float_data", proto.float_data_size()};
+    case TensorProto::DOUBLE: return {"double_data", proto.double_data_size()};
+    case TensorProto::INT64: return {"int64_data", proto.int64_data_size()};
+    case TensorProto::UINT64:
+    case TensorProto::UINT32: return {"uint64_data", proto.uint64_data_size()};
+    default: return {"int32_data", proto.int32_data_size()}; // float16, int32/16/8, uint16/8, bool
+    }
+}
+
+/// Parses a whole decimal external-data field ("12abc" and "" are errors, unlike std::stoll).
+int64_t parseExternalNumber(const std::string& key, const std::string& value, const std::string& context)
+{
+    int64_t v = 0;
+    const char* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, v);
+    if (value.empty() || ec != std::errc() || ptr != end)
+        throw FormatError(context + ": external data field '" + key + "' is not a number: '" + value + "'");
+    return v;
+}
+
 std::string readExternal(const TensorProto& proto, const std::string& context, const fs::path& baseDir, int64_t bytes)
 {
     std::string location;
     int64_t offset = 0;
     int64_t length = -1;
     for (const auto& kv : proto.external_data()) {
-        try {
-            if (kv.key() == "location")
-                location = kv.value();
-            else if (kv.key() == "offset")
-                offset = std::stoll(kv.value());
-            else if (kv.key() == "length")
-                length = std::stoll(kv.value());
-        } catch (const std::exception&) {
-            throw FormatError(context + ": external data field '" + kv.key() + "' is not a number: '" + kv.value() + "'");
-        }
+        if (kv.key() == "location")
+            location = kv.value();
+        else if (kv.key() == "offset")
+            offset = parseExternalNumber(kv.key(), kv.value(), context);
+        else if (kv.key() == "length")
+            length = parseExternalNumber(kv.key(), kv.value(), context);
     }
     if (location.empty())
         throw FormatError(context + ": external data has no location");
@@ -127,16 +150,19 @@ std::string readExternal(const TensorProto& proto, const std::string& context, c
     for (const auto& part : rel)
         if (part == "..")
             throw FormatError(context + ": external data path '" + location + "' leaves the model's folder");
-    std::error_code ec;
-    const fs::path base = fs::weakly_canonical(baseDir, ec);
+    // Canonical paths resolve symlinks, so a link inside the folder that points out is caught too.
+    std::error_code ec, baseEc;
+    const fs::path base = fs::weakly_canonical(baseDir, baseEc);
     const fs::path full = fs::weakly_canonical(baseDir / rel, ec);
     const std::string baseStr = base.string() + "/";
-    if (ec || full.string().compare(0, baseStr.size(), baseStr) != 0)
+    if (ec || baseEc || full.string().compare(0, baseStr.size(), baseStr) != 0)
         throw FormatError(context + ": external data path '" + location + "' resolves outside the model's folder");
     if (!fs::is_regular_file(full, ec))
         throw IoError(context + ": external data file '" + location + "' does not exist or is not a regular file");
     const auto size = static_cast<int64_t>(fs::file_size(full, ec));
-    if (offset < 0 || (length >= 0 && length != bytes))
+    if (offset < 0)
+        throw FormatError(context + ": external data offset " + std::to_string(offset) + " is negative");
+    if (length >= 0 && length != bytes)
         throw FormatError(context + ": external data length " + std::to_string(length) + " does not match the "
                           + std::to_string(bytes) + " bytes the shape needs");
     if (ec || offset > size || bytes > size - offset)
@@ -191,14 +217,18 @@ Tensor tensorFromProto(const TensorProto& proto, const std::string& context, con
         numel *= d;
     }
     const int64_t es = elementSize(type);
-    const int64_t bytes = numel * es;
-    if (bytes > maxBytes)
-        throw FormatError(context + ": shape " + shapeToString(shape) + " needs " + std::to_string(bytes)
+    const int64_t bytes = numel * es; // in the file
+    // In memory every element widens to float32 or int64 (an int8 tensor takes 8× its file size),
+    // so the limit applies to the larger of the two.
+    const int64_t memBytes = numel * (dtype == DType::Float32 ? 4 : 8);
+    if (std::max(bytes, memBytes) > maxBytes)
+        throw FormatError(context + ": shape " + shapeToString(shape) + " needs " + std::to_string(std::max(bytes, memBytes))
                           + " bytes, more than the limit of " + std::to_string(maxBytes));
     if (proto.has_segment())
         throw UnsupportedError(context + ": segmented tensors are not supported");
 
-    Tensor t(dtype, shape);
+    // Every length is checked before the tensor is allocated: a header may claim gigabytes that
+    // the file does not hold, and zero-filling them first would cost that memory for nothing.
     auto wrongCount = [&](const char* field, int64_t got) {
         return FormatError(context + ": " + field + " holds " + std::to_string(got) + " values but shape "
                            + shapeToString(shape) + " needs " + std::to_string(numel));
@@ -206,6 +236,7 @@ Tensor tensorFromProto(const TensorProto& proto, const std::string& context, con
 
     if (proto.data_location() == TensorProto::EXTERNAL) {
         const std::string raw = readExternal(proto, context, baseDir, bytes);
+        Tensor t(dtype, shape);
         fromRaw(t, type, raw.data());
         return t;
     }
@@ -215,50 +246,43 @@ Tensor tensorFromProto(const TensorProto& proto, const std::string& context, con
             throw FormatError(context + ": raw_data has " + std::to_string(raw.size()) + " bytes but shape "
                               + shapeToString(shape) + " of " + TensorProto::DataType_Name(static_cast<TensorProto::DataType>(type))
                               + " needs " + std::to_string(bytes));
+        Tensor t(dtype, shape);
         fromRaw(t, type, raw.data());
         return t;
     }
+    const auto [field, count] = typedFieldCount(proto);
+    if (count != numel)
+        throw wrongCount(field, count);
+    Tensor t(dtype, shape);
     switch (type) {
     case TensorProto::FLOAT: {
-        if (proto.float_data_size() != numel)
-            throw wrongCount("float_data", proto.float_data_size());
         std::copy(proto.float_data().begin(), proto.float_data().end(), t.floats().begin());
         break;
     }
     case TensorProto::DOUBLE: {
-        if (proto.double_data_size() != numel)
-            throw wrongCount("double_data", proto.double_data_size());
         auto out = t.floats();
         for (int64_t i = 0; i < numel; ++i)
             out[i] = static_cast<float>(proto.double_data(static_cast<int>(i)));
         break;
     }
     case TensorProto::FLOAT16: {
-        if (proto.int32_data_size() != numel)
-            throw wrongCount("int32_data", proto.int32_data_size());
         auto out = t.floats();
         for (int64_t i = 0; i < numel; ++i)
             out[i] = halfToFloat(static_cast<uint16_t>(proto.int32_data(static_cast<int>(i))));
         break;
     }
     case TensorProto::INT64: {
-        if (proto.int64_data_size() != numel)
-            throw wrongCount("int64_data", proto.int64_data_size());
         std::copy(proto.int64_data().begin(), proto.int64_data().end(), t.ints().begin());
         break;
     }
     case TensorProto::UINT64:
     case TensorProto::UINT32: {
-        if (proto.uint64_data_size() != numel)
-            throw wrongCount("uint64_data", proto.uint64_data_size());
         auto out = t.ints();
         for (int64_t i = 0; i < numel; ++i)
             out[i] = static_cast<int64_t>(proto.uint64_data(static_cast<int>(i)));
         break;
     }
     default: { // int32, int16, int8, uint16, uint8, bool: int32_data
-        if (proto.int32_data_size() != numel)
-            throw wrongCount("int32_data", proto.int32_data_size());
         auto out = t.ints();
         for (int64_t i = 0; i < numel; ++i)
             out[i] = type == TensorProto::BOOL ? proto.int32_data(static_cast<int>(i)) != 0 : proto.int32_data(static_cast<int>(i));

@@ -14,6 +14,13 @@ namespace fs = std::filesystem;
 
 Tensor readTensorPb(const fs::path& path)
 {
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (!fs::exists(status))
+        throw IoError(path.string() + ": no such file");
+    // A FIFO would block the open forever and a device would never end; directories are not data.
+    if (!fs::is_regular_file(status))
+        throw IoError(path.string() + ": is not a regular file");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw IoError(path.string() + ": cannot open for reading");

@@ -1,8 +1,10 @@
 #include "model_builder.h"
 
 #include "lnscope/core/onnx_import.h"
+#include "test_utils.h"
 
 #include <fstream>
+#include <stdexcept>
 
 namespace lnscope::test {
 
@@ -62,6 +64,36 @@ ModelBuilder& ModelBuilder::initializer(const std::string& name, const core::Ten
     t->set_name(name);
     toProto(value, *t);
     return *this;
+}
+
+ModelBuilder& ModelBuilder::randomInitializer(const std::string& name, const core::Shape& shape, uint32_t seed,
+                                              float lo, float hi)
+{
+    return initializer(name, randomTensor(shape, seed, lo, hi));
+}
+
+onnx::NodeProto& ModelBuilder::nodeNamed(const std::string& name)
+{
+    for (auto& n : *graph().mutable_node())
+        if (n.name() == name)
+            return n;
+    throw std::out_of_range("ModelBuilder: no node '" + name + "'");
+}
+
+onnx::TensorProto& ModelBuilder::initializerNamed(const std::string& name)
+{
+    for (auto& t : *graph().mutable_initializer())
+        if (t.name() == name)
+            return t;
+    throw std::out_of_range("ModelBuilder: no initializer '" + name + "'");
+}
+
+void ModelBuilder::removeAttr(onnx::NodeProto& node, const std::string& name)
+{
+    auto* attrs = node.mutable_attribute();
+    for (int i = attrs->size() - 1; i >= 0; --i)
+        if (attrs->Get(i).name() == name)
+            attrs->DeleteSubrange(i, 1);
 }
 
 onnx::NodeProto& ModelBuilder::node(const std::string& opType, const std::vector<std::string>& inputs,

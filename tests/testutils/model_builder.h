@@ -25,6 +25,9 @@ public:
     ModelBuilder& output(const std::string& name, int32_t elemType = onnx::TensorProto::FLOAT);
     /// Initializer stored as raw_data (float → FLOAT, int64 → INT64).
     ModelBuilder& initializer(const std::string& name, const core::Tensor& value);
+    /// Float initializer with seeded uniform values in [lo, hi) (lnscope::test::randomTensor).
+    ModelBuilder& randomInitializer(const std::string& name, const core::Shape& shape, uint32_t seed,
+                                    float lo = -1.f, float hi = 1.f);
 
     /// Adds a node and returns it so attributes can be set with the attr() helpers.
     onnx::NodeProto& node(const std::string& opType, const std::vector<std::string>& inputs,
@@ -36,6 +39,13 @@ public:
     static void attr(onnx::NodeProto& node, const std::string& name, const std::vector<int64_t>& values);
     static void attr(onnx::NodeProto& node, const std::string& name, const std::vector<float>& values);
     static void attr(onnx::NodeProto& node, const std::string& name, const core::Tensor& value);
+
+    /// The node / initializer with that name, for tests that break a valid model on purpose.
+    /// Throws std::out_of_range when there is none.
+    onnx::NodeProto& nodeNamed(const std::string& name);
+    onnx::TensorProto& initializerNamed(const std::string& name);
+    /// Removes every attribute called `name` from the node.
+    static void removeAttr(onnx::NodeProto& node, const std::string& name);
 
     onnx::ModelProto& proto() { return m_model; }
     onnx::GraphProto& graph() { return *m_model.mutable_graph(); }
