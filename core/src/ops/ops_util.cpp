@@ -121,6 +121,9 @@ TransposeWindow convTransposeWindow(const Node& node, const Shape& x, const std:
     w.outputPadding = intsOr(node, "output_padding", n, 0);
     auto pads = intsOr(node, "pads", 2 * n, 0);
     const auto outputShape = node.attrInts("output_shape");
+    if (!outputShape.empty() && outputShape.size() != n && outputShape.size() != n + 2)
+        throw ShapeError("output_shape has " + std::to_string(outputShape.size()) + " values, expected "
+                         + std::to_string(n) + " or " + std::to_string(n + 2));
     const std::string autoPad = node.attrString("auto_pad", "NOTSET");
     w.padBegin.resize(n);
     w.padEnd.resize(n);
@@ -131,9 +134,14 @@ TransposeWindow convTransposeWindow(const Node& node, const Shape& x, const std:
         if (!outputShape.empty()) {
             // output_shape may list all dims or only the spatial ones.
             const int64_t target = outputShape.size() == n ? outputShape[i] : outputShape.at(i + 2);
-            const int64_t total = full - target;
-            if (total < 0)
-                throw ShapeError("output_shape " + std::to_string(target) + " is larger than the full output " + std::to_string(full));
+            // A target past the full output adds zero rows at the end, as output_padding would
+            // (ONNX test convtranspose_output_shape; onnxruntime clamps the padding at 0). Bound
+            // it like output_padding (< stride or dilation) so a bad model cannot ask for a huge tensor.
+            const int64_t excess = target - full;
+            if (excess >= std::max(w.strides[i], w.dilations[i]))
+                throw ShapeError("output_shape " + std::to_string(target) + " exceeds the full output " + std::to_string(full)
+                                 + " by more than output_padding could");
+            const int64_t total = std::max<int64_t>(0, full - target);
             w.outSize[i] = target;
             if (autoPad == "SAME_LOWER") {
                 w.padBegin[i] = total - total / 2;
