@@ -1,0 +1,186 @@
+#include "json_writer.h"
+
+#include "lnscope/core/error.h"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+
+namespace lnscope::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void appendEscaped(std::string& out, const std::string& s)
+{
+    static const char* kHex = "0123456789abcdef";
+    out += '"';
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                out += "\\u00";
+                out += kHex[c >> 4];
+                out += kHex[c & 15];
+            } else {
+                out += ch; // UTF-8 passes through unchanged
+            }
+        }
+    }
+    out += '"';
+}
+
+template <typename T>
+void appendNumber(std::string& out, T value)
+{
+    if (!std::isfinite(value)) {
+        out += "null";
+        return;
+    }
+    char buf[64];
+    const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, value); // shortest round-trip form
+    out.append(buf, ec == std::errc() ? ptr : buf);
+}
+
+void newline(std::string& out, int indent, int depth)
+{
+    if (indent <= 0)
+        return;
+    out += '\n';
+    out.append(static_cast<size_t>(indent * depth), ' ');
+}
+
+} // namespace
+
+Json Json::array()
+{
+    Json j;
+    j.m_kind = Kind::Array;
+    return j;
+}
+
+Json Json::object()
+{
+    Json j;
+    j.m_kind = Kind::Object;
+    return j;
+}
+
+Json& Json::push(Json value)
+{
+    if (m_kind == Kind::Null)
+        m_kind = Kind::Array;
+    m_items.push_back(std::move(value));
+    return *this;
+}
+
+Json& Json::set(const std::string& key, Json value)
+{
+    if (m_kind == Kind::Null)
+        m_kind = Kind::Object;
+    for (auto& [k, v] : m_members) {
+        if (k == key) {
+            v = std::move(value);
+            return *this;
+        }
+    }
+    m_members.emplace_back(key, std::move(value));
+    return *this;
+}
+
+bool Json::isFlat() const
+{
+    for (const Json& item : m_items)
+        if (item.m_kind == Kind::Array || item.m_kind == Kind::Object)
+            return false;
+    return true;
+}
+
+std::string Json::dump(int indent) const
+{
+    std::string out;
+    dumpTo(out, indent, 0);
+    return out;
+}
+
+void Json::dumpTo(std::string& out, int indent, int depth) const
+{
+    switch (m_kind) {
+    case Kind::Null: out += "null"; return;
+    case Kind::Bool: out += m_bool ? "true" : "false"; return;
+    case Kind::Int: out += std::to_string(m_int); return;
+    case Kind::Double: appendNumber(out, m_double); return;
+    case Kind::Float: appendNumber(out, static_cast<float>(m_double)); return;
+    case Kind::String: appendEscaped(out, m_string); return;
+    case Kind::Array:
+        out += '[';
+        if (isFlat()) { // shapes and timing lists read best on one line
+            for (size_t i = 0; i < m_items.size(); ++i) {
+                out += i ? (indent > 0 ? ", " : ",") : "";
+                m_items[i].dumpTo(out, indent, depth + 1);
+            }
+            out += ']';
+            return;
+        }
+        for (size_t i = 0; i < m_items.size(); ++i) {
+            out += i ? "," : "";
+            newline(out, indent, depth + 1);
+            m_items[i].dumpTo(out, indent, depth + 1);
+        }
+        if (!m_items.empty())
+            newline(out, indent, depth);
+        out += ']';
+        return;
+    case Kind::Object:
+        out += '{';
+        for (size_t i = 0; i < m_members.size(); ++i) {
+            out += i ? "," : "";
+            newline(out, indent, depth + 1);
+            appendEscaped(out, m_members[i].first);
+            out += indent > 0 ? ": " : ":";
+            m_members[i].second.dumpTo(out, indent, depth + 1);
+        }
+        if (!m_members.empty())
+            newline(out, indent, depth);
+        out += '}';
+        return;
+    }
+}
+
+void writeFileAtomically(const fs::path& path, const std::string& text)
+{
+    const fs::path tmp = path.string() + ".part";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw core::IoError(path.string() + ": cannot open for writing");
+        out << text;
+        if (!out.flush()) {
+            out.close();
+            std::error_code ignored;
+            fs::remove(tmp, ignored);
+            throw core::IoError(path.string() + ": write failed");
+        }
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) {
+        std::error_code ignored;
+        fs::remove(tmp, ignored);
+        throw core::IoError(path.string() + ": cannot rename the temporary file: " + ec.message());
+    }
+}
+
+void writeJsonFile(const fs::path& path, const Json& json)
+{
+    writeFileAtomically(path, json.dump() + "\n");
+}
+
+} // namespace lnscope::app
