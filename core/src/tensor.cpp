@@ -50,6 +50,9 @@ std::vector<int64_t> stridesOf(const Shape& shape)
 Tensor::Tensor(DType type, Shape shape)
     : m_dtype(type), m_shape(std::move(shape)), m_numel(shapeNumel(m_shape))
 {
+    if (m_numel > kMaxTensorElements)
+        throw ShapeError("tensor of shape " + shapeToString(m_shape) + " has " + std::to_string(m_numel)
+                         + " elements, more than the limit of " + std::to_string(kMaxTensorElements));
     if (m_dtype == DType::Float32)
         m_f.assign(static_cast<size_t>(m_numel), 0.f);
     else

@@ -1,5 +1,6 @@
-// Gemm and MatMul, float32, through Eigen's GEMM (multithreaded via OpenMP; the executor sets
-// the thread count). Deterministic for a given thread count: every output matrix is one product.
+// Gemm and MatMul, float32, through Eigen's GEMM. Eigen runs single-threaded; large products are
+// split over output rows (or columns) with parallelFor. Deterministic for a given thread count:
+// the split depends only on the shapes and the thread count.
 
 #include "lnscope/core/parallel.h"
 #include "ops_util.h"
@@ -19,6 +20,26 @@ namespace {
 using MatR = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MapR = Eigen::Map<MatR>;
 using CMapR = Eigen::Map<const MatR>;
+
+/// y += alpha · (lhs × rhs) using up to `threads` threads: split over rows, or over columns when
+/// there are too few rows (batch-1 fully connected layers). Small products run on the caller.
+template <typename Lhs, typename Rhs>
+void parallelProduct(MapR y, const Lhs& lhs, const Rhs& rhs, float alpha, int threads)
+{
+    const int64_t m = y.rows(), n = y.cols(), k = lhs.cols();
+    if (threads <= 1 || m * n * k < (int64_t(1) << 18)) {
+        y.noalias() += alpha * (lhs * rhs);
+        return;
+    }
+    if (m >= 4 * int64_t(threads))
+        parallelFor(m, threads, [&](int64_t r0, int64_t r1) {
+            y.middleRows(r0, r1 - r0).noalias() += alpha * (lhs.middleRows(r0, r1 - r0) * rhs);
+        });
+    else
+        parallelFor(n, threads, [&](int64_t c0, int64_t c1) {
+            y.middleCols(c0, c1 - c0).noalias() += alpha * (lhs * rhs.middleCols(c0, c1 - c0));
+        });
+}
 
 void requireFloat(const Tensor& t, const char* what)
 {
@@ -76,15 +97,14 @@ std::vector<Tensor> runGemm(const Node& node, OpInputs inputs, const OpContext& 
     if (k > 0) {
         CMapR am(a.f(), a.dim(0), a.dim(1));
         CMapR bm(b.f(), b.dim(0), b.dim(1));
-        setGemmThreads(ctx.threads);
         if (ta && tb)
-            ym.noalias() += alpha * (am.transpose() * bm.transpose());
+            parallelProduct(ym, am.transpose(), bm.transpose(), alpha, ctx.threads);
         else if (ta)
-            ym.noalias() += alpha * (am.transpose() * bm);
+            parallelProduct(ym, am.transpose(), bm, alpha, ctx.threads);
         else if (tb)
-            ym.noalias() += alpha * (am * bm.transpose());
+            parallelProduct(ym, am, bm.transpose(), alpha, ctx.threads);
         else
-            ym.noalias() += alpha * (am * bm);
+            parallelProduct(ym, am, bm, alpha, ctx.threads);
     }
     std::vector<Tensor> out;
     out.push_back(std::move(y));
@@ -123,7 +143,6 @@ std::vector<Tensor> runMatMul(const Node& node, OpInputs inputs, const OpContext
     Tensor y(DType::Float32, outShape);
     if (y.empty())
         return {std::move(y)};
-    setGemmThreads(ctx.threads);
     const float* af = a.f();
     const float* bf = b.f();
     float* yf = y.f();
@@ -133,13 +152,13 @@ std::vector<Tensor> runMatMul(const Node& node, OpInputs inputs, const OpContext
         // One B for every batch: A's batch (which is the whole broadcast batch here) folds into
         // the rows of a single product.
         const int64_t rows = shapeNumel(batch) * m;
-        MapR(yf, rows, n).noalias() = CMapR(af, rows, k) * CMapR(bf, k, n);
+        parallelProduct(MapR(yf, rows, n), CMapR(af, rows, k), CMapR(bf, k, n), 1.f, ctx.threads); // y is zero-filled
     } else {
         const int64_t nb = shapeNumel(batch);
         const auto sa = ops::broadcastStrides(aBatch, batch);
         const auto sb = ops::broadcastStrides(bBatch, batch);
         const auto sy = stridesOf(batch);
-        auto product = [&](int64_t i) {
+        auto product = [&](int64_t i, int threads) {
             int64_t ia = 0, ib = 0, rem = i;
             for (size_t d = 0; d < batch.size(); ++d) {
                 const int64_t idx = rem / sy[d];
@@ -147,18 +166,19 @@ std::vector<Tensor> runMatMul(const Node& node, OpInputs inputs, const OpContext
                 ia += idx * sa[d];
                 ib += idx * sb[d];
             }
-            MapR(yf + i * m * n, m, n).noalias() = CMapR(af + ia * m * k, m, k) * CMapR(bf + ib * k * n, k, n);
+            parallelProduct(MapR(yf + i * m * n, m, n), CMapR(af + ia * m * k, m, k), CMapR(bf + ib * k * n, k, n), 1.f,
+                            threads);
         };
-        // Many small products: one per thread range (Eigen runs single-threaded inside the
-        // parallel region); few large ones: one after the other, each multithreaded by Eigen.
+        // Many small products: spread over the threads; few large ones: one after the other,
+        // each split over its rows.
         if (nb >= ctx.threads && m * n * k < (int64_t(1) << 21))
             parallelFor(nb, ctx.threads, [&](int64_t i0, int64_t i1) {
                 for (int64_t i = i0; i < i1; ++i)
-                    product(i);
+                    product(i, 1);
             });
         else
             for (int64_t i = 0; i < nb; ++i)
-                product(i);
+                product(i, ctx.threads);
     }
     std::vector<Tensor> out;
     out.push_back(std::move(y));

@@ -16,6 +16,11 @@ const char* dtypeName(DType type);
 
 using Shape = std::vector<int64_t>;
 
+/// Largest tensor the executor will allocate: 2^30 elements (4 GiB of float32). Bigger requests
+/// come from malformed attributes (pads of 2^20, huge Resize scales), not from real CNNs, and
+/// are refused with ShapeError instead of exhausting memory or being OOM-killed.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 30;
+
 /// Number of elements of a shape (1 for a scalar). Throws ShapeError on negative dims or overflow.
 int64_t shapeNumel(const Shape& shape);
 
@@ -26,7 +31,7 @@ class Tensor
 {
 public:
     Tensor() = default;
-    /// Zero-filled tensor of the given type and shape.
+    /// Zero-filled tensor of the given type and shape. Throws ShapeError above kMaxTensorElements.
     Tensor(DType type, Shape shape);
 
     static Tensor fromFloats(Shape shape, std::vector<float> values);
