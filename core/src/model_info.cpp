@@ -1,6 +1,24 @@
 #include "lnscope/core/model_info.h"
 
+#include <set>
+
 namespace lnscope::core {
+
+namespace {
+
+/// Whether initializer input `slot` of `node` is a learned parameter. Constants that steer shape
+/// computations (Resize scales, Reshape shapes, Slice bounds, Concat of shape pieces) are not.
+bool isParameterSlot(const Node& node, size_t slot, const Tensor& t)
+{
+    static const std::set<std::string> kWeightOps = {"Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "PRelu"};
+    static const std::set<std::string> kAffineOps = {"Add", "Sub", "Mul", "Div"};
+    if (kWeightOps.count(node.opType))
+        return true;
+    // A per-channel bias or scale applied element-wise (e.g. an unfolded affine layer).
+    return kAffineOps.count(node.opType) && slot < 2 && t.numel() > 1;
+}
+
+} // namespace
 
 ModelInfo describeModel(const Graph& graph)
 {
@@ -17,9 +35,9 @@ ModelInfo describeModel(const Graph& graph)
         layer.nodeIndex = static_cast<int>(n);
         layer.name = node.name;
         layer.opType = node.opType;
-        for (const std::string& in : node.inputs) {
-            const Tensor* t = graph.initializer(in);
-            if (t && t->isFloat() && t->numel() > 0) {
+        for (size_t slot = 0; slot < node.inputs.size(); ++slot) {
+            const Tensor* t = graph.initializer(node.inputs[slot]);
+            if (t && t->isFloat() && t->numel() > 0 && isParameterSlot(node, slot, *t)) {
                 layer.weightShapes.push_back(t->shape());
                 layer.parameters += t->numel();
             }

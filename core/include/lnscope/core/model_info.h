@@ -15,8 +15,9 @@ struct LayerInfo
     int nodeIndex = -1;
     std::string name;
     std::string opType;
-    std::vector<Shape> weightShapes; ///< shapes of the float initializers the node reads
-    int64_t parameters = 0;          ///< float parameter count
+    std::vector<Shape> weightShapes; ///< shapes of the learned float initializers the node reads
+    int64_t parameters = 0;          ///< learned float parameters (weights, biases, BN statistics,
+                                     ///< PRelu slopes, per-channel affine tensors; not shape constants)
     int64_t float32Bytes = 0;        ///< parameters · 4
 };
 
