@@ -1,1 +1,385 @@
-// Placeholder: replaced by its owner.
+#include "lnscope/core/centroid_refine.h"
+
+#include "lnscope/core/parallel.h"
+
+// GCC 12 reports false (maybe-)uninitialized warnings inside Eigen's GEMM kernels (see conv.cpp).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace lnscope::core {
+
+namespace {
+
+using MatD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using VecD = Eigen::VectorXd;
+
+/// Patches per GEMM block when accumulating S (rows of the im2col block).
+constexpr int64_t kPositionBlock = 256;
+/// Columns of S per parallel tile: fixed so that results do not depend on the thread count.
+constexpr int64_t kColumnTile = 64;
+
+[[noreturn]] void failFormat(const std::string& what) { throw FormatError("centroid refinement: " + what); }
+[[noreturn]] void failShape(const std::string& what) { throw ShapeError("centroid refinement: " + what); }
+
+/// Everything about the layer, resolved and checked.
+struct Layer
+{
+    int64_t n = 0, c = 0, h = 0, w = 0;   ///< input N, C, H, W
+    int64_t o = 0, ig = 0, kh = 0, kw = 0; ///< weight O, I per group, kernel
+    int64_t d = 0;                         ///< kh · kw
+    int64_t groups = 1, og = 0;            ///< groups, output channels per group
+    int64_t oh = 0, ow = 0;                ///< output spatial size
+    int64_t dim = 0;                       ///< ig · d: length of one patch
+    ConvGeometry geom;
+};
+
+Layer checkInputs(const CompressedKernels& ck, const Tensor& weight, const Tensor& input, const ConvGeometry& g,
+                  const RefineOptions& options)
+{
+    if (!weight.isFloat() || !input.isFloat())
+        failFormat("weight and input must be float32");
+    if (weight.rank() != 4)
+        failShape("weight must be [O, I, kh, kw], got " + shapeToString(weight.shape()));
+    if (input.rank() != 4)
+        failShape("input must be [N, C, H, W], got " + shapeToString(input.shape()));
+    if (ck.unit != ClusterUnit::Kernel)
+        failFormat("only per-kernel clustering (unit Kernel) can be refined");
+    if (ck.weightShape != weight.shape())
+        failShape("compressed weight " + shapeToString(ck.weightShape) + " does not match float weight "
+                  + shapeToString(weight.shape()));
+    if (g.group < 1)
+        failFormat("group must be ≥ 1, got " + std::to_string(g.group));
+    for (int64_t s : g.strides)
+        if (s < 1)
+            failFormat("strides must be ≥ 1");
+    for (int64_t s : g.dilations)
+        if (s < 1)
+            failFormat("dilations must be ≥ 1");
+    for (int64_t p : g.pads)
+        if (p < 0)
+            failFormat("pads must be ≥ 0");
+    if (!(options.lambda >= 0.0) || !std::isfinite(options.lambda))
+        failFormat("lambda must be finite and ≥ 0");
+    if (options.maxPositions < 1)
+        failFormat("maxPositions must be ≥ 1");
+
+    Layer l;
+    l.n = input.dim(0);
+    l.c = input.dim(1);
+    l.h = input.dim(2);
+    l.w = input.dim(3);
+    l.o = weight.dim(0);
+    l.ig = weight.dim(1);
+    l.kh = weight.dim(2);
+    l.kw = weight.dim(3);
+    l.d = l.kh * l.kw;
+    l.groups = g.group;
+    l.geom = g;
+    if (l.c != l.ig * l.groups)
+        failShape("input has " + std::to_string(l.c) + " channels, weight " + shapeToString(weight.shape())
+                  + " with group " + std::to_string(l.groups) + " needs " + std::to_string(l.ig * l.groups));
+    if (l.o % l.groups != 0)
+        failShape(std::to_string(l.o) + " output channels are not divisible by group " + std::to_string(l.groups));
+    l.og = l.o / l.groups;
+    l.dim = l.ig * l.d;
+    const int64_t effH = g.dilations[0] * (l.kh - 1) + 1;
+    const int64_t effW = g.dilations[1] * (l.kw - 1) + 1;
+    const int64_t padH = l.h + g.pads[0] + g.pads[2];
+    const int64_t padW = l.w + g.pads[1] + g.pads[3];
+    if (padH < effH || padW < effW || l.n < 1)
+        failShape("empty output for input " + shapeToString(input.shape()) + " and kernel " + std::to_string(l.kh) + "×"
+                  + std::to_string(l.kw));
+    l.oh = (padH - effH) / g.strides[0] + 1;
+    l.ow = (padW - effW) / g.strides[1] + 1;
+
+    if (ck.d != l.d)
+        failFormat("compressed d = " + std::to_string(ck.d) + ", kernel has " + std::to_string(l.d) + " values");
+    if (ck.clusters < 0 || ck.centroids.size() != static_cast<size_t>(ck.clusters) * static_cast<size_t>(ck.d))
+        failFormat("centroids do not match clusters × d");
+    const size_t units = static_cast<size_t>(l.o * l.ig);
+    if (ck.indices.size() != units || ck.scales.size() != units)
+        failFormat("compressed weight has " + std::to_string(ck.indices.size()) + " indices and "
+                   + std::to_string(ck.scales.size()) + " scales for " + std::to_string(units) + " kernels");
+    for (size_t u = 0; u < units; ++u)
+        if (ck.scales[u] != 0.f && ck.indices[u] >= static_cast<uint32_t>(ck.clusters))
+            failFormat("index " + std::to_string(ck.indices[u]) + " ≥ clusters " + std::to_string(ck.clusters));
+    return l;
+}
+
+/// Flat output positions n·OH·OW + oy·OW + ox used for the statistics (deterministic stride).
+std::vector<int64_t> samplePositions(const Layer& l, int64_t maxPositions)
+{
+    const int64_t total = l.n * l.oh * l.ow;
+    const int64_t used = std::min(total, maxPositions);
+    std::vector<int64_t> pos(static_cast<size_t>(used));
+    for (int64_t j = 0; j < used; ++j)
+        pos[static_cast<size_t>(j)] = j * total / used; // j·total < maxPositions·total: fits int64
+    return pos;
+}
+
+/// One im2col patch of group `grp` at flat position `p` into row (length l.dim), in double;
+/// entries that fall into the padding are 0. Order: input channel, then ky, then kx (= weight order).
+void gatherPatch(const Layer& l, const float* x, int64_t grp, int64_t p, double* row)
+{
+    const int64_t nIdx = p / (l.oh * l.ow);
+    const int64_t rem = p % (l.oh * l.ow);
+    const int64_t oy = rem / l.ow;
+    const int64_t ox = rem % l.ow;
+    const ConvGeometry& g = l.geom;
+    const int64_t y0 = oy * g.strides[0] - g.pads[0];
+    const int64_t x0 = ox * g.strides[1] - g.pads[1];
+    for (int64_t i = 0; i < l.ig; ++i) {
+        const float* plane = x + ((nIdx * l.c) + grp * l.ig + i) * l.h * l.w;
+        for (int64_t ky = 0; ky < l.kh; ++ky) {
+            const int64_t iy = y0 + ky * g.dilations[0];
+            for (int64_t kx = 0; kx < l.kw; ++kx) {
+                const int64_t ix = x0 + kx * g.dilations[1];
+                const bool inside = iy >= 0 && iy < l.h && ix >= 0 && ix < l.w;
+                *row++ = inside ? double(plane[iy * l.w + ix]) : 0.0;
+            }
+        }
+    }
+}
+
+/// S = Σ_p x(p) x(p)ᵀ over the sampled patches of group `grp` (l.dim square).
+MatD patchMoments(const Layer& l, const Tensor& input, int64_t grp, const std::vector<int64_t>& pos, int threads)
+{
+    MatD s = MatD::Zero(l.dim, l.dim);
+    MatD block(kPositionBlock, l.dim);
+    const float* x = input.f();
+    const int64_t tiles = (l.dim + kColumnTile - 1) / kColumnTile;
+    for (size_t b0 = 0; b0 < pos.size(); b0 += kPositionBlock) {
+        const int64_t rows = std::min<int64_t>(kPositionBlock, static_cast<int64_t>(pos.size() - b0));
+        parallelFor(rows, threads, [&](int64_t begin, int64_t end) {
+            for (int64_t r = begin; r < end; ++r)
+                gatherPatch(l, x, grp, pos[b0 + static_cast<size_t>(r)], block.row(r).data());
+        });
+        const auto xb = block.topRows(rows);
+        // Each tile of columns is one fixed-size product: the same bytes for any thread count.
+        parallelFor(tiles, threads, [&](int64_t begin, int64_t end) {
+            for (int64_t t = begin; t < end; ++t) {
+                const int64_t c0 = t * kColumnTile;
+                const int64_t w = std::min(kColumnTile, l.dim - c0);
+                s.middleCols(c0, w).noalias() += xb.transpose() * xb.middleCols(c0, w);
+            }
+        });
+    }
+    return s;
+}
+
+/// The float weight row of output channel o (l.dim values) in double.
+VecD floatRow(const Layer& l, const Tensor& weight, int64_t o)
+{
+    VecD w(l.dim);
+    const float* src = weight.f() + o * l.dim;
+    for (int64_t j = 0; j < l.dim; ++j)
+        w[j] = double(src[j]);
+    return w;
+}
+
+/// The approximated weight row m[o,i] · C[idx[o,i]] of output channel o, in double.
+VecD approxRow(const Layer& l, const CompressedKernels& ck, const std::vector<float>& centroids, int64_t o)
+{
+    VecD w = VecD::Zero(l.dim);
+    for (int64_t i = 0; i < l.ig; ++i) {
+        const size_t u = static_cast<size_t>(o * l.ig + i);
+        if (ck.scales[u] == 0.f)
+            continue;
+        const float* c = centroids.data() + static_cast<size_t>(ck.indices[u]) * static_cast<size_t>(l.d);
+        for (int64_t t = 0; t < l.d; ++t)
+            w[i * l.d + t] = double(ck.scales[u]) * double(c[t]);
+    }
+    return w;
+}
+
+struct Energies
+{
+    double signal = 0.0; ///< ‖y_float‖² over the sampled positions
+    double error = 0.0;  ///< ‖y_float − y_approx‖²
+};
+
+/// Output energies of the layer with `centroids`, from the per-group moments: Σ_o e_oᵀ S e_o.
+/// Per-channel terms are summed in channel order (deterministic).
+Energies outputEnergies(const Layer& l, const Tensor& weight, const CompressedKernels& ck,
+                        const std::vector<float>& centroids, const std::vector<MatD>& moments, int threads)
+{
+    std::vector<double> signal(static_cast<size_t>(l.o)), error(static_cast<size_t>(l.o));
+    parallelFor(l.o, threads, [&](int64_t begin, int64_t end) {
+        for (int64_t o = begin; o < end; ++o) {
+            const MatD& s = moments[static_cast<size_t>(o / l.og)];
+            const VecD w = floatRow(l, weight, o);
+            const VecD e = w - approxRow(l, ck, centroids, o);
+            signal[static_cast<size_t>(o)] = w.dot(s * w);
+            error[static_cast<size_t>(o)] = e.dot(s * e);
+        }
+    });
+    Energies out;
+    for (int64_t o = 0; o < l.o; ++o) {
+        out.signal += signal[static_cast<size_t>(o)];
+        out.error += std::max(0.0, error[static_cast<size_t>(o)]); // S is PSD; clamp rounding
+    }
+    return out;
+}
+
+/// Normal equations over the used clusters: slot[k] = row block of cluster k (−1 when unused).
+struct NormalEquations
+{
+    MatD ata; ///< n × n
+    VecD atb; ///< n
+};
+
+/// Adds channel o's part: AᵀA += M S Mᵀ and Aᵀb += M S w, M = the scatter of o's indices/scales.
+void accumulateChannel(const Layer& l, const CompressedKernels& ck, const std::vector<int>& slot, const MatD& s,
+                       const VecD& w, int64_t o, MatD& r, NormalEquations& ne, int threads)
+{
+    const int64_t n = ne.ata.rows();
+    // Kernels of channel o grouped by their row block; kernels with scale 0 carry no centroid.
+    std::vector<std::vector<std::pair<int64_t, double>>> byBlock(static_cast<size_t>(n / l.d));
+    for (int64_t i = 0; i < l.ig; ++i) {
+        const size_t u = static_cast<size_t>(o * l.ig + i);
+        if (ck.scales[u] != 0.f)
+            byBlock[static_cast<size_t>(slot[ck.indices[u]])].emplace_back(i, double(ck.scales[u]));
+    }
+    // R = M S (n × dim), row blocks in parallel: each block sums its kernels in input order.
+    parallelFor(n / l.d, threads, [&](int64_t begin, int64_t end) {
+        for (int64_t b = begin; b < end; ++b) {
+            auto rb = r.middleRows(b * l.d, l.d);
+            rb.setZero();
+            for (const auto& [i, m] : byBlock[static_cast<size_t>(b)])
+                rb += m * s.middleRows(i * l.d, l.d);
+        }
+    });
+    // AᵀA += R Mᵀ: column block k2 gathers the columns of its kernels; parallel over row blocks.
+    parallelFor(n / l.d, threads, [&](int64_t begin, int64_t end) {
+        for (int64_t b = begin; b < end; ++b) {
+            const auto rb = r.middleRows(b * l.d, l.d);
+            auto ab = ne.ata.middleRows(b * l.d, l.d);
+            for (size_t k2 = 0; k2 < byBlock.size(); ++k2)
+                for (const auto& [i, m] : byBlock[k2])
+                    ab.middleCols(static_cast<int64_t>(k2) * l.d, l.d) += m * rb.middleCols(i * l.d, l.d);
+        }
+    });
+    const VecD v = s * w; // S w_o
+    for (size_t b = 0; b < byBlock.size(); ++b)
+        for (const auto& [i, m] : byBlock[b])
+            ne.atb.segment(static_cast<int64_t>(b) * l.d, l.d) += m * v.segment(i * l.d, l.d);
+}
+
+/// Solves (AᵀA + λ_abs I) δ = Aᵀb − AᵀA c₀ and returns δ (zero where unobservable or on failure).
+VecD solveDelta(const NormalEquations& ne, const VecD& c0, double lambda, double& lambdaAbs)
+{
+    const int64_t n = ne.ata.rows();
+    const double trace = ne.ata.trace();
+    lambdaAbs = n > 0 ? lambda * trace / double(n) : 0.0;
+    if (n == 0 || !(trace > 0.0))
+        return VecD::Zero(n); // no signal reaches the centroids: keep k-means
+    Eigen::MatrixXd h = ne.ata;
+    VecD rhs = ne.atb - ne.ata * c0;
+    for (int64_t j = 0; j < n; ++j) {
+        h(j, j) += lambdaAbs;
+        if (h(j, j) <= 0.0) { // entry never observed (λ = 0): pin δ_j = 0
+            h.row(j).setZero();
+            h.col(j).setZero();
+            h(j, j) = 1.0;
+            rhs[j] = 0.0;
+        }
+    }
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(h);
+    if (ldlt.info() != Eigen::Success)
+        return VecD::Zero(n);
+    VecD delta = ldlt.solve(rhs);
+    if (!delta.allFinite())
+        return VecD::Zero(n);
+    return delta;
+}
+
+} // namespace
+
+double outputSqnrDb(double signalEnergy, double errorEnergy)
+{
+    if (errorEnergy <= 0.0)
+        return std::numeric_limits<double>::infinity();
+    if (signalEnergy <= 0.0)
+        return -std::numeric_limits<double>::infinity();
+    return 10.0 * std::log10(signalEnergy / errorEnergy); // energies: 10·log10 = 20·log10 of norms
+}
+
+RefineResult refineCentroids(const CompressedKernels& ck, const Tensor& floatWeight, const Tensor& calibInput,
+                             const ConvGeometry& geom, const RefineOptions& options)
+{
+    const Layer l = checkInputs(ck, floatWeight, calibInput, geom, options);
+    const int threads = std::max(1, options.threads);
+    const std::vector<int64_t> pos = samplePositions(l, options.maxPositions);
+
+    RefineResult result;
+    result.positionsUsed = static_cast<int64_t>(pos.size());
+    result.positionsTotal = l.n * l.oh * l.ow;
+
+    // Used clusters get consecutive row blocks; the others keep their k-means value.
+    std::vector<int> slot(static_cast<size_t>(ck.clusters), -1);
+    std::vector<int> clusterOf;
+    for (size_t u = 0; u < ck.indices.size(); ++u)
+        if (ck.scales[u] != 0.f && slot[ck.indices[u]] < 0) {
+            slot[ck.indices[u]] = 0;
+        }
+    for (int k = 0; k < ck.clusters; ++k)
+        if (slot[static_cast<size_t>(k)] == 0) {
+            slot[static_cast<size_t>(k)] = static_cast<int>(clusterOf.size());
+            clusterOf.push_back(k);
+        }
+    result.usedClusters = static_cast<int>(clusterOf.size());
+    const int64_t n = static_cast<int64_t>(clusterOf.size()) * l.d;
+
+    std::vector<MatD> moments;
+    moments.reserve(static_cast<size_t>(l.groups));
+    NormalEquations ne{MatD::Zero(n, n), VecD::Zero(n)};
+    MatD r(n, l.dim);
+    for (int64_t grp = 0; grp < l.groups; ++grp) {
+        moments.push_back(patchMoments(l, calibInput, grp, pos, threads));
+        if (n == 0)
+            continue;
+        for (int64_t o = grp * l.og; o < (grp + 1) * l.og; ++o)
+            accumulateChannel(l, ck, slot, moments.back(), floatRow(l, floatWeight, o), o, r, ne, threads);
+    }
+
+    const Energies before = outputEnergies(l, floatWeight, ck, ck.centroids, moments, threads);
+    result.sqnrBeforeDb = outputSqnrDb(before.signal, before.error);
+
+    VecD c0(n);
+    for (size_t b = 0; b < clusterOf.size(); ++b)
+        for (int64_t t = 0; t < l.d; ++t)
+            c0[static_cast<int64_t>(b) * l.d + t] = double(ck.centroids[static_cast<size_t>(clusterOf[b] * l.d + t)]);
+    const VecD delta = solveDelta(ne, c0, options.lambda, result.lambdaAbs);
+
+    result.centroids = ck.centroids;
+    for (size_t b = 0; b < clusterOf.size(); ++b)
+        for (int64_t t = 0; t < l.d; ++t) {
+            const int64_t j = static_cast<int64_t>(b) * l.d + t;
+            result.centroids[static_cast<size_t>(clusterOf[b] * l.d + t)] = static_cast<float>(c0[j] + delta[j]);
+        }
+    const Energies refined = outputEnergies(l, floatWeight, ck, result.centroids, moments, threads);
+    result.sqnrRefinedDb = outputSqnrDb(refined.signal, refined.error);
+
+    result.sqnrAfterDb = result.sqnrRefinedDb;
+    if (options.requantize) {
+        const size_t size = result.centroids.size();
+        options.requantize(result.centroids);
+        if (result.centroids.size() != size)
+            failFormat("requantize changed the centroid count from " + std::to_string(size) + " to "
+                       + std::to_string(result.centroids.size()));
+        const Energies after = outputEnergies(l, floatWeight, ck, result.centroids, moments, threads);
+        result.sqnrAfterDb = outputSqnrDb(after.signal, after.error);
+    }
+    return result;
+}
+
+} // namespace lnscope::core
