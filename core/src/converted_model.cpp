@@ -5,6 +5,7 @@
 
 #include "lnscope/core/centroid_refine.h"
 #include "lnscope/core/error.h"
+#include "lnscope/core/json.h"
 #include "lnscope/core/lnsz_container.h"
 
 #include <algorithm>
@@ -516,40 +517,25 @@ std::string modelHash(const Graph& graph)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Save / load. A minimal JSON writer and reader for the manifest (core has no JSON library); the
-// reader accepts the JSON this file writes and standard JSON generally (no \u escapes beyond
-// ASCII). Non-finite numbers are written as the strings "inf", "-inf", "nan".
+// Save / load. The manifest is composed here piece by piece (layers on their own lines, for
+// diffable files) from core/json.h's string and number writers, and read with its parser.
+// Non-finite numbers are written as the strings "inf", "-inf", "nan".
 
 namespace {
 
 constexpr const char* kManifestFormat = "lnscope-converted";
 constexpr int kManifestVersion = 1;
 
+/// A manifest number: JSON has no inf or nan, so those are written as strings.
 std::string jsonNumber(double v)
 {
     if (std::isnan(v))
         return "\"nan\"";
     if (std::isinf(v))
         return v > 0 ? "\"inf\"" : "\"-inf\"";
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, v); // shortest round-trip: deterministic, exact
-    return std::string(buf, r.ptr);
-}
-
-std::string jsonString(const std::string& s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\', out += c;
-        else if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-            out += buf;
-        } else
-            out += c;
-    }
-    return out + "\"";
+    std::string out;
+    appendJsonNumber(out, v);
+    return out;
 }
 
 std::string jsonParams(const std::vector<QuantParam>& params)
@@ -560,135 +546,8 @@ std::string jsonParams(const std::vector<QuantParam>& params)
     return out + "]";
 }
 
-struct Json
-{
-    enum class Type { Null, Bool, Number, String, Array, Object } type = Type::Null;
-    bool b = false;
-    double num = 0.0;
-    std::string str;
-    std::vector<Json> items;
-    std::vector<std::pair<std::string, Json>> members;
-};
-
-class JsonParser
-{
-public:
-    JsonParser(std::string_view text, std::string context) : m_text(text), m_context(std::move(context)) {}
-
-    Json parseDocument()
-    {
-        Json v = value(0);
-        skipSpace();
-        if (m_pos != m_text.size())
-            fail("trailing characters");
-        return v;
-    }
-
-private:
-    [[noreturn]] void fail(const std::string& why) const
-    {
-        throw FormatError(m_context + ": manifest JSON: " + why + " at byte " + std::to_string(m_pos));
-    }
-    void skipSpace()
-    {
-        while (m_pos < m_text.size() && std::strchr(" \t\r\n", m_text[m_pos]) && m_text[m_pos] != '\0')
-            ++m_pos;
-    }
-    bool take(char c)
-    {
-        skipSpace();
-        if (m_pos < m_text.size() && m_text[m_pos] == c) {
-            ++m_pos;
-            return true;
-        }
-        return false;
-    }
-    void expect(char c)
-    {
-        if (!take(c))
-            fail(std::string("expected '") + c + "'");
-    }
-    Json value(int depth)
-    {
-        if (depth > 32)
-            fail("nested too deeply");
-        skipSpace();
-        if (m_pos >= m_text.size())
-            fail("unexpected end");
-        Json v;
-        const char c = m_text[m_pos];
-        if (c == '{') {
-            v.type = Json::Type::Object;
-            ++m_pos;
-            if (take('}'))
-                return v;
-            do {
-                skipSpace();
-                std::string key = string();
-                expect(':');
-                v.members.emplace_back(std::move(key), value(depth + 1));
-            } while (take(','));
-            expect('}');
-        } else if (c == '[') {
-            v.type = Json::Type::Array;
-            ++m_pos;
-            if (take(']'))
-                return v;
-            do
-                v.items.push_back(value(depth + 1));
-            while (take(','));
-            expect(']');
-        } else if (c == '"') {
-            v.type = Json::Type::String;
-            v.str = string();
-        } else if (m_text.substr(m_pos, 4) == "true" || m_text.substr(m_pos, 5) == "false") {
-            v.type = Json::Type::Bool;
-            v.b = c == 't';
-            m_pos += v.b ? 4 : 5;
-        } else if (m_text.substr(m_pos, 4) == "null") {
-            m_pos += 4;
-        } else {
-            v.type = Json::Type::Number;
-            auto r = std::from_chars(m_text.data() + m_pos, m_text.data() + m_text.size(), v.num);
-            if (r.ec != std::errc())
-                fail("bad value");
-            m_pos = static_cast<size_t>(r.ptr - m_text.data());
-        }
-        return v;
-    }
-    std::string string()
-    {
-        if (m_pos >= m_text.size() || m_text[m_pos] != '"')
-            fail("expected a string");
-        ++m_pos;
-        std::string out;
-        while (m_pos < m_text.size() && m_text[m_pos] != '"') {
-            char c = m_text[m_pos++];
-            if (c == '\\') {
-                if (m_pos >= m_text.size())
-                    fail("bad escape");
-                const char e = m_text[m_pos++];
-                if (e == 'u') {
-                    unsigned code = 0;
-                    if (m_pos + 4 > m_text.size() || std::from_chars(m_text.data() + m_pos, m_text.data() + m_pos + 4, code, 16).ec != std::errc() || code > 0x7f)
-                        fail("unsupported \\u escape");
-                    m_pos += 4;
-                    c = static_cast<char>(code);
-                } else
-                    c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
-            }
-            out += c;
-        }
-        if (m_pos >= m_text.size())
-            fail("unterminated string");
-        ++m_pos;
-        return out;
-    }
-
-    std::string_view m_text;
-    std::string m_context;
-    size_t m_pos = 0;
-};
+using Json = JsonValue;
+using JsonKind = JsonValue::Kind;
 
 /// Typed access to a parsed manifest; every failure is a FormatError naming the file and field.
 struct JsonReader
@@ -709,11 +568,11 @@ struct JsonReader
     double number(const Json& obj, const std::string& key) const
     {
         const Json& v = get(obj, key);
-        if (v.type == Json::Type::String && (v.str == "inf" || v.str == "-inf" || v.str == "nan"))
-            return v.str == "nan" ? std::nan("") : v.str == "inf" ? INFINITY : -INFINITY;
-        if (v.type != Json::Type::Number)
+        if (v.kind == JsonKind::String && (v.text == "inf" || v.text == "-inf" || v.text == "nan"))
+            return v.text == "nan" ? std::nan("") : v.text == "inf" ? INFINITY : -INFINITY;
+        if (v.kind != JsonKind::Number)
             fail(key, "not a number");
-        return v.num;
+        return v.number;
     }
     int64_t integer(const Json& obj, const std::string& key, int64_t lo, int64_t hi) const
     {
@@ -725,21 +584,21 @@ struct JsonReader
     std::string string(const Json& obj, const std::string& key) const
     {
         const Json& v = get(obj, key);
-        if (v.type != Json::Type::String)
+        if (v.kind != JsonKind::String)
             fail(key, "not a string");
-        return v.str;
+        return v.text;
     }
     bool boolean(const Json& obj, const std::string& key) const
     {
         const Json& v = get(obj, key);
-        if (v.type != Json::Type::Bool)
+        if (v.kind != JsonKind::Bool)
             fail(key, "not a boolean");
-        return v.b;
+        return v.boolean;
     }
     const std::vector<Json>& array(const Json& obj, const std::string& key) const
     {
         const Json& v = get(obj, key);
-        if (v.type != Json::Type::Array)
+        if (v.kind != JsonKind::Array)
             fail(key, "not an array");
         return v.items;
     }
@@ -747,11 +606,11 @@ struct JsonReader
     {
         std::vector<QuantParam> out;
         for (const Json& p : array(obj, key)) {
-            if (p.type != Json::Type::Array || p.items.size() != 2 || p.items[0].type != Json::Type::Number
-                || p.items[1].type != Json::Type::Number || p.items[0].num != std::floor(p.items[0].num)
-                || std::fabs(p.items[0].num) > 1e6)
+            if (p.kind != JsonKind::Array || p.items.size() != 2 || p.items[0].kind != JsonKind::Number
+                || p.items[1].kind != JsonKind::Number || p.items[0].number != std::floor(p.items[0].number)
+                || std::fabs(p.items[0].number) > 1e6)
                 fail(key, "expected [bias, scale] pairs");
-            out.push_back(QuantParam{static_cast<int32_t>(p.items[0].num), p.items[1].num});
+            out.push_back(QuantParam{static_cast<int32_t>(p.items[0].number), p.items[1].number});
         }
         return out;
     }
@@ -760,14 +619,14 @@ struct JsonReader
 std::string configJson(const ConversionConfig& c)
 {
     std::ostringstream o;
-    o << "{\"weightFormat\":" << jsonString(c.weightFormat) << ",\"clusters\":" << c.clusters
+    o << "{\"weightFormat\":" << jsonQuote(c.weightFormat) << ",\"clusters\":" << c.clusters
       << ",\"clustersPerLayer\":{";
     bool first = true;
     for (const auto& [node, k] : c.clustersPerLayer) {
-        o << (first ? "" : ",") << jsonString(node) << ":" << k;
+        o << (first ? "" : ",") << jsonQuote(node) << ":" << k;
         first = false;
     }
-    o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonString(toString(c.pointwise))
+    o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
       << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"seed\":" << c.seed
       << ",\"maxIterations\":" << c.maxIterations << ",\"refineMaxPositions\":" << c.refineMaxPositions << "}";
     return o.str();
@@ -777,12 +636,12 @@ std::string layerJson(const ConvertedLayer& l)
 {
     const CompressedKernels& k = l.kernels;
     std::ostringstream o;
-    o << "{\"node\":" << jsonString(l.node) << ",\"op\":" << jsonString(l.op) << ",\"weightName\":" << jsonString(l.weightName)
+    o << "{\"node\":" << jsonQuote(l.node) << ",\"op\":" << jsonQuote(l.op) << ",\"weightName\":" << jsonQuote(l.weightName)
       << ",\"weightShape\":[";
     for (size_t d = 0; d < l.weightShape.size(); ++d)
         o << (d ? "," : "") << l.weightShape[d];
-    o << "],\"outputAxis\":" << l.outputAxis << ",\"weightFormat\":" << jsonString(l.weightFormat)
-      << ",\"clustered\":" << (l.clustered ? "true" : "false") << ",\"book\":" << jsonString(l.book)
+    o << "],\"outputAxis\":" << l.outputAxis << ",\"weightFormat\":" << jsonQuote(l.weightFormat)
+      << ",\"clustered\":" << (l.clustered ? "true" : "false") << ",\"book\":" << jsonQuote(l.book)
       << ",\"unit\":" << static_cast<int>(k.unit) << ",\"d\":" << k.d << ",\"clusters\":" << k.clusters
       << ",\"units\":" << k.unitCount() << ",\"indexBits\":" << k.indexBits << ",\"nonZeroUnits\":" << k.nonZeroUnits
       << ",\"inertia\":" << jsonNumber(k.inertia) << ",\"iterations\":" << k.iterations
@@ -832,9 +691,9 @@ ConversionConfig readConfig(const JsonReader& r, const Json& c)
     cfg.clusters = static_cast<int>(r.integer(c, "clusters", 1, INT32_MAX));
     const Json& per = r.get(c, "clustersPerLayer");
     for (const auto& [node, v] : per.members) {
-        if (v.type != Json::Type::Number || v.num < 1 || v.num > INT32_MAX)
+        if (v.kind != JsonKind::Number || v.number < 1 || v.number > INT32_MAX)
             r.fail("clustersPerLayer", "bad K for '" + node + "'");
-        cfg.clustersPerLayer[node] = static_cast<int>(v.num);
+        cfg.clustersPerLayer[node] = static_cast<int>(v.number);
     }
     cfg.sharedBook = r.boolean(c, "sharedBook");
     const std::string pw = r.string(c, "pointwise");
@@ -859,7 +718,7 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
     l.op = r.string(j, "op");
     l.weightName = r.string(j, "weightName");
     for (const Json& d : r.array(j, "weightShape"))
-        l.weightShape.push_back(d.type == Json::Type::Number ? static_cast<int64_t>(d.num) : -1);
+        l.weightShape.push_back(d.kind == JsonKind::Number ? static_cast<int64_t>(d.number) : -1);
     const Tensor* w = folded.initializer(l.weightName);
     if (!w || w->shape() != l.weightShape)
         r.fail("layers[" + std::to_string(index) + "]", "weight '" + l.weightName + "' does not match the folded model");
@@ -920,11 +779,11 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
 void saveConverted(const ConvertedModel& model, const std::filesystem::path& path)
 {
     std::ostringstream manifest;
-    manifest << "{\"format\":" << jsonString(kManifestFormat) << ",\"version\":" << kManifestVersion
-             << ",\"modelHash\":" << jsonString(modelHash(model.original)) << ",\"config\":" << configJson(model.config)
+    manifest << "{\"format\":" << jsonQuote(kManifestFormat) << ",\"version\":" << kManifestVersion
+             << ",\"modelHash\":" << jsonQuote(modelHash(model.original)) << ",\"config\":" << configJson(model.config)
              << ",\"notes\":[";
     for (size_t k = 0; k < model.notes.size(); ++k)
-        manifest << (k ? "," : "") << jsonString(model.notes[k]);
+        manifest << (k ? "," : "") << jsonQuote(model.notes[k]);
     manifest << "],\"layers\":[";
     for (size_t k = 0; k < model.layers.size(); ++k)
         manifest << (k ? ",\n" : "\n") << layerJson(model.layers[k]);
@@ -955,9 +814,14 @@ ConvertedModel loadConverted(const std::filesystem::path& path, const Graph& ori
     const LnszReader file = LnszReader::open(path);
     const std::string context = path.string();
     const std::string text = file.json("manifest");
-    const Json root = JsonParser(text, context).parseDocument();
+    Json root;
+    try {
+        root = parseJson(text);
+    } catch (const JsonError& e) {
+        throw FormatError(context + ": manifest JSON: " + e.what());
+    }
     const JsonReader r{context};
-    if (root.type != Json::Type::Object || r.string(root, "format") != kManifestFormat)
+    if (root.kind != JsonKind::Object || r.string(root, "format") != kManifestFormat)
         throw FormatError(context + ": not a converted model (manifest format is not '" + kManifestFormat + "')");
     if (r.integer(root, "version", 0, INT32_MAX) != kManifestVersion)
         throw UnsupportedError(context + ": converted-model manifest version " + jsonNumber(r.number(root, "version"))
@@ -971,7 +835,7 @@ ConvertedModel loadConverted(const std::filesystem::path& path, const Graph& ori
     ConvertedModel m;
     m.config = readConfig(r, r.get(root, "config"));
     for (const Json& n : r.array(root, "notes"))
-        m.notes.push_back(n.str);
+        m.notes.push_back(n.text);
     m.original = originalModel;
     BnFoldResult folded = foldBatchNorm(originalModel);
     m.folded = std::move(folded.graph);

@@ -1,11 +1,11 @@
 #include "lnscope/core/kitti_io.h"
 
 #include "lnscope/core/error.h"
+#include "file_io.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <numbers>
@@ -26,25 +26,7 @@ constexpr double kRotationEpsilon = 1e-3;
 
 std::string readTextFile(const fs::path& path)
 {
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status))
-        throw IoError(path.string() + ": no such file");
-    if (!fs::is_regular_file(status))
-        throw IoError(path.string() + ": is not a regular file");
-    const std::uintmax_t size = fs::file_size(path, ec);
-    if (ec)
-        throw IoError(path.string() + ": cannot read the file size: " + ec.message());
-    if (size > kMaxTextFileBytes)
-        throw FormatError(path.string() + ": " + std::to_string(size) + " bytes is too large for a KITTI text file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw IoError(path.string() + ": cannot open for reading");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad())
-        throw IoError(path.string() + ": read failed");
-    return buffer.str();
+    return detail::readWholeFile(path, kMaxTextFileBytes, "a KITTI text file");
 }
 
 std::vector<std::string_view> splitLines(std::string_view text)
@@ -251,26 +233,7 @@ void writeKittiResults(const fs::path& path, const std::vector<KittiObject>& obj
         out += '\n';
     }
 
-    const fs::path tmp = path.string() + ".part";
-    {
-        std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-        if (!file)
-            throw IoError(path.string() + ": cannot open for writing");
-        file.write(out.data(), std::streamsize(out.size()));
-        if (!file.flush()) {
-            file.close();
-            std::error_code ignored;
-            fs::remove(tmp, ignored);
-            throw IoError(path.string() + ": write failed");
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(tmp, ignored);
-        throw IoError(path.string() + ": cannot rename the temporary file: " + ec.message());
-    }
+    detail::writeFileAtomically(path, out);
 }
 
 KittiCalib readKittiCalib(const fs::path& path)

@@ -2,9 +2,9 @@
 
 #include "lnscope/core/error.h"
 #include "lnscope/core/op_registry.h"
+#include "file_io.h"
 #include "onnx_proto.h"
 
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -294,33 +294,19 @@ Graph importOnnxBytes(const std::string& bytes, const std::string& name, const f
 
 Graph importOnnx(const fs::path& path, const ImportOptions& options)
 {
+    // Named here because a folder is a common wrong pick for a model; the rest of the checks
+    // (missing, FIFO, device, size) are the shared reader's.
     std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status))
-        throw IoError(path.string() + ": no such file");
-    if (fs::is_directory(status))
+    if (fs::is_directory(path, ec))
         throw IoError(path.string() + ": is a directory, not a model file");
-    // A FIFO would block the open forever and a device (/dev/zero) would never end.
-    if (!fs::is_regular_file(status))
-        throw IoError(path.string() + ": is not a regular file");
-    const auto size = fs::file_size(path, ec);
-    if (ec)
-        throw IoError(path.string() + ": cannot read the file size: " + ec.message());
-    // Protobuf cannot parse a message of 2 GiB or more; refuse before reading it into memory.
-    if (size >= kMaxProtoBytes)
-        throw FormatError(path.string() + ": the file is " + std::to_string(size) + " bytes; an ONNX protobuf must be smaller "
-                          "than 2 GiB (larger weights belong in external data files)");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw IoError(path.string() + ": cannot open for reading");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad())
-        throw IoError(path.string() + ": read error");
+    // Protobuf cannot parse a message of 2 GiB or more; refused on the size, before reading.
+    const std::string bytes = detail::readWholeFile(path, kMaxProtoBytes - 1,
+                                                    "an ONNX model; an ONNX protobuf must be smaller than 2 GiB "
+                                                    "(larger weights belong in external data files)");
     fs::path base = path.parent_path();
     if (base.empty())
         base = ".";
-    return importOnnxBytes(buffer.str(), path.string(), base, options);
+    return importOnnxBytes(bytes, path.string(), base, options);
 }
 
 } // namespace lnscope::core

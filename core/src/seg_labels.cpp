@@ -1,15 +1,15 @@
 #include "lnscope/core/seg_labels.h"
 
 #include "lnscope/core/error.h"
+#include "lnscope/core/json.h"
+#include "file_io.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
-#include <sstream>
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
@@ -23,337 +23,18 @@ namespace {
 constexpr std::uintmax_t kMaxJsonBytes = 16u << 20;   // class lists are a few KiB
 constexpr std::uintmax_t kMaxPngBytes = 512u << 20;
 constexpr int64_t kMaxPixels = int64_t(1) << 28;       // bounded memory for label maps
-constexpr int kMaxJsonDepth = 32;
 
-std::string readFileBytes(const fs::path& path, std::uintmax_t maxBytes, const char* what)
+using JKind = JsonValue::Kind;
+
+/// Parses a JSON file; syntax errors read "<path>:<line>: JSON: <reason>".
+JsonValue parseJsonFile(const fs::path& path)
 {
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status))
-        throw IoError(path.string() + ": no such file");
-    if (!fs::is_regular_file(status))
-        throw IoError(path.string() + ": is not a regular file");
-    const std::uintmax_t size = fs::file_size(path, ec);
-    if (ec)
-        throw IoError(path.string() + ": cannot read the file size: " + ec.message());
-    if (size > maxBytes)
-        throw FormatError(path.string() + ": " + std::to_string(size) + " bytes is too large for " + what);
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw IoError(path.string() + ": cannot open for reading");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad())
-        throw IoError(path.string() + ": read failed");
-    return buffer.str();
-}
-
-void writeFileAtomically(const fs::path& path, const void* data, size_t size)
-{
-    const fs::path tmp = path.string() + ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw IoError(path.string() + ": cannot open for writing");
-        out.write(static_cast<const char*>(data), std::streamsize(size));
-        if (!out.flush()) {
-            out.close();
-            std::error_code ignored;
-            fs::remove(tmp, ignored);
-            throw IoError(path.string() + ": write failed");
-        }
+    const std::string text = detail::readWholeFile(path, kMaxJsonBytes, "a class list");
+    try {
+        return parseJson(text);
+    } catch (const JsonError& e) {
+        throw FormatError(path.string() + ":" + std::to_string(e.line()) + ": JSON: " + e.reason());
     }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(tmp, ignored);
-        throw IoError(path.string() + ": cannot rename the temporary file: " + ec.message());
-    }
-}
-
-// ---- A small strict JSON reader (RFC 8259), enough for class lists; no library in core has
-// messages that name the line, and cv::FileStorage accepts things JSON does not.
-
-struct JValue
-{
-    enum Kind { Null, Bool, Number, String, Array, Object } kind = Null;
-    size_t line = 0;
-    bool boolean = false;
-    double number = 0.0;
-    bool integral = false; // written without fraction or exponent
-    std::string text;      // String: the decoded value; Number: as written
-    std::vector<JValue> items;
-    std::vector<std::pair<std::string, JValue>> members;
-};
-
-const char* kindName(JValue::Kind k)
-{
-    static const char* const names[] = {"null", "a boolean", "a number", "a string", "an array", "an object"};
-    return names[k];
-}
-
-class JsonParser
-{
-public:
-    JsonParser(std::string_view text, const fs::path& path)
-        : m_text(text)
-        , m_path(path)
-    {
-    }
-
-    JValue parseDocument()
-    {
-        if (m_text.size() >= 3 && m_text.substr(0, 3) == "\xEF\xBB\xBF") // UTF-8 byte order mark
-            m_pos = 3;
-        skipSpace();
-        if (m_pos == m_text.size())
-            fail("the file is empty");
-        JValue v = parseValue(0);
-        skipSpace();
-        if (m_pos != m_text.size())
-            fail("unexpected text after the JSON value");
-        return v;
-    }
-
-private:
-    [[noreturn]] void fail(const std::string& reason) const
-    {
-        throw FormatError(m_path.string() + ":" + std::to_string(m_line) + ": JSON: " + reason);
-    }
-
-    void skipSpace()
-    {
-        while (m_pos < m_text.size()) {
-            const char c = m_text[m_pos];
-            if (c == '\n')
-                ++m_line;
-            else if (c != ' ' && c != '\t' && c != '\r')
-                return;
-            ++m_pos;
-        }
-    }
-
-    bool consume(char c)
-    {
-        if (m_pos < m_text.size() && m_text[m_pos] == c) {
-            ++m_pos;
-            return true;
-        }
-        return false;
-    }
-
-    void expect(char c, const char* context)
-    {
-        skipSpace();
-        if (!consume(c))
-            fail(std::string("expected '") + c + "' " + context);
-    }
-
-    JValue parseValue(int depth)
-    {
-        if (depth > kMaxJsonDepth)
-            fail("nesting deeper than " + std::to_string(kMaxJsonDepth));
-        skipSpace();
-        if (m_pos == m_text.size())
-            fail("unexpected end of file");
-        JValue v;
-        v.line = m_line;
-        const char c = m_text[m_pos];
-        if (c == '{') {
-            v.kind = JValue::Object;
-            parseObject(v, depth);
-        } else if (c == '[') {
-            v.kind = JValue::Array;
-            parseArray(v, depth);
-        } else if (c == '"') {
-            v.kind = JValue::String;
-            v.text = parseString();
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
-            v.kind = JValue::Number;
-            parseNumber(v);
-        } else if (m_text.substr(m_pos, 4) == "true" || m_text.substr(m_pos, 5) == "false") {
-            v.kind = JValue::Bool;
-            v.boolean = c == 't';
-            m_pos += v.boolean ? 4 : 5;
-        } else if (m_text.substr(m_pos, 4) == "null") {
-            m_pos += 4;
-        } else {
-            fail(std::string("unexpected character '") + c + "'");
-        }
-        return v;
-    }
-
-    void parseObject(JValue& v, int depth)
-    {
-        ++m_pos; // '{'
-        skipSpace();
-        if (consume('}'))
-            return;
-        for (;;) {
-            skipSpace();
-            if (m_pos == m_text.size() || m_text[m_pos] != '"')
-                fail("expected a quoted key in the object");
-            const size_t keyLine = m_line;
-            std::string key = parseString();
-            for (const auto& member : v.members)
-                if (member.first == key) {
-                    m_line = keyLine;
-                    fail("duplicate key \"" + key + "\"");
-                }
-            expect(':', "after the key");
-            JValue value = parseValue(depth + 1);
-            v.members.emplace_back(std::move(key), std::move(value));
-            skipSpace();
-            if (consume('}'))
-                return;
-            if (!consume(','))
-                fail("expected ',' or '}' in the object");
-        }
-    }
-
-    void parseArray(JValue& v, int depth)
-    {
-        ++m_pos; // '['
-        skipSpace();
-        if (consume(']'))
-            return;
-        for (;;) {
-            v.items.push_back(parseValue(depth + 1));
-            skipSpace();
-            if (consume(']'))
-                return;
-            if (!consume(','))
-                fail("expected ',' or ']' in the array");
-        }
-    }
-
-    static void appendUtf8(std::string& out, uint32_t cp)
-    {
-        if (cp < 0x80) {
-            out += char(cp);
-        } else if (cp < 0x800) {
-            out += char(0xC0 | (cp >> 6));
-            out += char(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += char(0xE0 | (cp >> 12));
-            out += char(0x80 | ((cp >> 6) & 0x3F));
-            out += char(0x80 | (cp & 0x3F));
-        } else {
-            out += char(0xF0 | (cp >> 18));
-            out += char(0x80 | ((cp >> 12) & 0x3F));
-            out += char(0x80 | ((cp >> 6) & 0x3F));
-            out += char(0x80 | (cp & 0x3F));
-        }
-    }
-
-    uint32_t parseHex4()
-    {
-        if (m_pos + 4 > m_text.size())
-            fail("truncated \\u escape");
-        uint32_t cp = 0;
-        const auto [end, ec] = std::from_chars(m_text.data() + m_pos, m_text.data() + m_pos + 4, cp, 16);
-        if (ec != std::errc() || end != m_text.data() + m_pos + 4)
-            fail("bad \\u escape");
-        m_pos += 4;
-        return cp;
-    }
-
-    std::string parseString()
-    {
-        ++m_pos; // '"'
-        std::string out;
-        for (;;) {
-            if (m_pos >= m_text.size())
-                fail("unterminated string");
-            const char c = m_text[m_pos++];
-            if (c == '"')
-                return out;
-            if (static_cast<unsigned char>(c) < 0x20)
-                fail("control character in a string (unterminated string?)");
-            if (c != '\\') {
-                out += c;
-                continue;
-            }
-            if (m_pos >= m_text.size())
-                fail("unterminated string");
-            const char e = m_text[m_pos++];
-            switch (e) {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
-            case 'u': {
-                uint32_t cp = parseHex4();
-                if (cp >= 0xD800 && cp < 0xDC00) {
-                    if (m_text.substr(m_pos, 2) != "\\u")
-                        fail("unpaired surrogate in \\u escape");
-                    m_pos += 2;
-                    const uint32_t low = parseHex4();
-                    if (low < 0xDC00 || low >= 0xE000)
-                        fail("unpaired surrogate in \\u escape");
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                } else if (cp >= 0xDC00 && cp < 0xE000) {
-                    fail("unpaired surrogate in \\u escape");
-                }
-                appendUtf8(out, cp);
-                break;
-            }
-            default: fail(std::string("bad escape '\\") + e + "'");
-            }
-        }
-    }
-
-    void parseNumber(JValue& v)
-    {
-        // Validate JSON's grammar (no leading zeros, no '+', no bare '.') before converting.
-        const size_t start = m_pos;
-        auto digits = [&] {
-            const size_t from = m_pos;
-            while (m_pos < m_text.size() && m_text[m_pos] >= '0' && m_text[m_pos] <= '9')
-                ++m_pos;
-            return m_pos - from;
-        };
-        consume('-');
-        const size_t intStart = m_pos;
-        const size_t intDigits = digits();
-        if (intDigits == 0)
-            fail("malformed number");
-        if (intDigits > 1 && m_text[intStart] == '0')
-            fail("number with a leading zero");
-        v.integral = true;
-        if (consume('.')) {
-            v.integral = false;
-            if (digits() == 0)
-                fail("malformed number (no digits after '.')");
-        }
-        if (consume('e') || consume('E')) {
-            v.integral = false;
-            if (!consume('+'))
-                consume('-');
-            if (digits() == 0)
-                fail("malformed number (no digits in the exponent)");
-        }
-        v.text = std::string(m_text.substr(start, m_pos - start));
-        const auto [end, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), v.number);
-        if (ec != std::errc() || end != v.text.data() + v.text.size() || !std::isfinite(v.number))
-            fail("number " + v.text + " is out of range");
-    }
-
-    std::string_view m_text;
-    const fs::path& m_path;
-    size_t m_pos = 0;
-    size_t m_line = 1;
-};
-
-JValue parseJsonFile(const fs::path& path)
-{
-    const std::string text = readFileBytes(path, kMaxJsonBytes, "a class list");
-    return JsonParser(text, path).parseDocument();
 }
 
 [[noreturn]] void failEntry(const fs::path& path, size_t index, size_t line, const std::string& reason)
@@ -362,10 +43,10 @@ JValue parseJsonFile(const fs::path& path)
                       + "): " + reason);
 }
 
-int integerIn(const JValue& v, int lo, int hi, const std::string& what, const fs::path& path, size_t index)
+int integerIn(const JsonValue& v, int lo, int hi, const std::string& what, const fs::path& path, size_t index)
 {
-    if (v.kind != JValue::Number || !v.integral)
-        failEntry(path, index, v.line, what + " must be an integer, found " + (v.kind == JValue::Number ? v.text : kindName(v.kind)));
+    if (v.kind != JKind::Number || !v.integral)
+        failEntry(path, index, v.line, what + " must be an integer, found " + (v.kind == JKind::Number ? v.text : jsonKindName(v.kind)));
     if (v.number < lo || v.number > hi)
         failEntry(path, index, v.line, what + " " + v.text + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
     return static_cast<int>(v.number);
@@ -390,7 +71,7 @@ const char* pngColourTypeName(int colourType)
 /// a huge one is refused before decoding.
 cv::Mat decodePng(const fs::path& path, int wantColourType, const char* purpose)
 {
-    const std::string bytes = readFileBytes(path, kMaxPngBytes, "a label PNG");
+    const std::string bytes = detail::readWholeFile(path, kMaxPngBytes, "a label PNG");
     static const char kSignature[8] = {'\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n'};
     if (bytes.size() < 8 || bytes.compare(0, 8, kSignature, 8) != 0)
         throw FormatError(path.string() + ": not a PNG file (" + purpose + " must be PNG)");
@@ -460,18 +141,18 @@ constexpr uint8_t kCityscapesTrainIds[34] = {
 
 std::vector<ClassInfo> readClassList(const fs::path& path)
 {
-    const JValue root = parseJsonFile(path);
-    if (root.kind != JValue::Array)
-        throw FormatError(path.string() + ": expected a JSON array of classes, found " + kindName(root.kind));
+    const JsonValue root = parseJsonFile(path);
+    if (root.kind != JKind::Array)
+        throw FormatError(path.string() + ": expected a JSON array of classes, found " + jsonKindName(root.kind));
     std::vector<ClassInfo> classes;
     std::map<int, size_t> entryOfId;
     for (size_t i = 0; i < root.items.size(); ++i) {
-        const JValue& entry = root.items[i];
-        if (entry.kind != JValue::Object)
-            failEntry(path, i, entry.line, std::string("expected an object, found ") + kindName(entry.kind));
-        const JValue* id = nullptr;
-        const JValue* name = nullptr;
-        const JValue* color = nullptr;
+        const JsonValue& entry = root.items[i];
+        if (entry.kind != JKind::Object)
+            failEntry(path, i, entry.line, std::string("expected an object, found ") + jsonKindName(entry.kind));
+        const JsonValue* id = nullptr;
+        const JsonValue* name = nullptr;
+        const JsonValue* color = nullptr;
         for (const auto& [key, value] : entry.members) {
             if (key == "id")
                 id = &value;
@@ -487,10 +168,10 @@ std::vector<ClassInfo> readClassList(const fs::path& path)
                 failEntry(path, i, entry.line, std::string("missing field \"") + field + "\"");
         ClassInfo info;
         info.id = integerIn(*id, 0, 254, "id", path, i);
-        if (name->kind != JValue::String || name->text.empty())
+        if (name->kind != JKind::String || name->text.empty())
             failEntry(path, i, name->line, "name must be a non-empty string");
         info.name = name->text;
-        if (color->kind != JValue::Array || color->items.size() != 3)
+        if (color->kind != JKind::Array || color->items.size() != 3)
             failEntry(path, i, color->line, "color must be an array of 3 integers [r, g, b]");
         for (int c = 0; c < 3; ++c)
             info.color[c] = uint8_t(integerIn(color->items[c], 0, 255, "color component", path, i));
@@ -522,7 +203,7 @@ void writeClassIdPng(const fs::path& path, const LabelMap& labels)
     } catch (const cv::Exception& e) {
         throw IoError(path.string() + ": PNG encoding failed: " + e.msg);
     }
-    writeFileAtomically(path, encoded.data(), encoded.size());
+    detail::writeFileAtomically(path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
 }
 
 uint8_t cityscapesTrainId(int labelId)
@@ -574,10 +255,10 @@ LabelMap readCityscapesTrainIds(const fs::path& path)
 
 std::vector<ClassInfo> readA2d2ClassList(const fs::path& path)
 {
-    const JValue root = parseJsonFile(path);
-    if (root.kind != JValue::Object)
+    const JsonValue root = parseJsonFile(path);
+    if (root.kind != JKind::Object)
         throw FormatError(path.string() + ": expected a JSON object {\"#rrggbb\": \"name\", ...}, found "
-                          + kindName(root.kind));
+                          + jsonKindName(root.kind));
     if (root.members.size() > 255)
         throw FormatError(path.string() + ": " + std::to_string(root.members.size())
                           + " classes; at most 255 fit 8-bit class ids");
@@ -597,7 +278,7 @@ std::vector<ClassInfo> readA2d2ClassList(const fs::path& path)
         }
         if (!ok)
             failEntry(path, i, value.line, "colour \"" + key + "\" is not of the form #rrggbb");
-        if (value.kind != JValue::String || value.text.empty())
+        if (value.kind != JKind::String || value.text.empty())
             failEntry(path, i, value.line, "the class name for " + key + " must be a non-empty string");
         info.name = value.text;
         const auto [prev, inserted] = entryOfColour.emplace(info.color, i);

@@ -1,12 +1,11 @@
 #include "lnscope/core/tensor_io.h"
 
 #include "lnscope/core/error.h"
+#include "file_io.h"
 #include "onnx_proto.h"
 
-#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <sstream>
 
 namespace lnscope::core {
 
@@ -14,19 +13,8 @@ namespace fs = std::filesystem;
 
 Tensor readTensorPb(const fs::path& path)
 {
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status))
-        throw IoError(path.string() + ": no such file");
-    // A FIFO would block the open forever and a device would never end; directories are not data.
-    if (!fs::is_regular_file(status))
-        throw IoError(path.string() + ": is not a regular file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw IoError(path.string() + ": cannot open for reading");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    const std::string bytes = buffer.str();
+    // Protobuf cannot parse a message of 2 GiB or more.
+    const std::string bytes = detail::readWholeFile(path, (uint64_t(1) << 31) - 1, "an ONNX TensorProto");
     if (bytes.empty())
         throw FormatError(path.string() + ": the file is empty");
     onnx::TensorProto proto;
@@ -43,18 +31,10 @@ void writeTensorPb(const Tensor& tensor, const fs::path& path, const std::string
     detail::tensorToProto(tensor, proto);
     if (!name.empty())
         proto.set_name(name);
-    const fs::path tmp = path.string() + ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw IoError(path.string() + ": cannot open for writing");
-        if (!proto.SerializeToOstream(&out) || !out.flush())
-            throw IoError(path.string() + ": write failed");
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec)
-        throw IoError(path.string() + ": cannot rename the temporary file: " + ec.message());
+    std::string bytes;
+    if (!proto.SerializeToString(&bytes))
+        throw IoError(path.string() + ": write failed");
+    detail::writeFileAtomically(path, bytes);
 }
 
 Tensor readImageTensor(const fs::path& path, const ImageToTensorOptions& options)

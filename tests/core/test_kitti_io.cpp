@@ -17,26 +17,8 @@ namespace {
 const char* const kCarLine = "Car 0.00 0 -1.57 100.00 120.00 200.00 220.00 1.50 1.60 3.90 1.00 1.70 10.00 -1.57";
 const char* const kDontCareLine = "DontCare -1 -1 -10 503.89 169.71 590.61 190.13 -1 -1 -1 -1000 -1000 -1000 -10";
 
-fs::path writeText(const fs::path& dir, const std::string& name, const std::string& text)
-{
-    const fs::path path = dir / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-}
-
-// Runs `fn`, expecting a FormatError whose message contains every one of `parts`.
-template <typename Fn>
-QString formatErrorOf(Fn fn)
-{
-    try {
-        fn();
-    } catch (const FormatError& e) {
-        return QString::fromStdString(e.what());
-    } catch (const std::exception& e) {
-        return QStringLiteral("wrong exception type: ") + e.what();
-    }
-    return QStringLiteral("no exception");
-}
+using lnscope::test::formatErrorOf;
+using lnscope::test::writeText;
 
 } // namespace
 

@@ -7,18 +7,14 @@
 
 #include <QByteArray>
 #include <QTest>
-#include <fstream>
 
 using namespace lnscope::core;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path writeBytes(const fs::path& path, const std::string& bytes)
-{
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
-}
+using lnscope::test::formatErrorOf;
+using lnscope::test::writeBytes;
 
 uint32_t crc32(const std::string& data)
 {
@@ -76,18 +72,6 @@ std::string bytesOf(std::initializer_list<int> values)
     return s;
 }
 
-template <typename Fn>
-QString formatErrorOf(Fn fn)
-{
-    try {
-        fn();
-    } catch (const FormatError& e) {
-        return QString::fromStdString(e.what());
-    } catch (const std::exception& e) {
-        return QStringLiteral("wrong exception type: ") + e.what();
-    }
-    return QStringLiteral("no exception");
-}
 
 } // namespace
 

@@ -3,9 +3,21 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <unistd.h>
 
 namespace lnscope::test {
+
+std::filesystem::path writeBytes(const std::filesystem::path& path, const std::string& bytes)
+{
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+}
+
+std::filesystem::path writeText(const std::filesystem::path& dir, const std::string& name, const std::string& text)
+{
+    return writeBytes(dir / name, text);
+}
 
 namespace fs = std::filesystem;
 

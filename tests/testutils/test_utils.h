@@ -3,6 +3,7 @@
 // whose output differs between standard libraries, STYLE.md 8) and tensor assertions.
 
 #include "lnscope/core/compare.h"
+#include "lnscope/core/error.h"
 #include "lnscope/core/tensor.h"
 
 #include <QString>
@@ -20,6 +21,26 @@ std::filesystem::path sourceDir();
 std::filesystem::path datasetsDir();
 /// A fresh empty folder under the system temp dir, removed by the caller if wanted.
 std::filesystem::path makeTempDir(const std::string& prefix);
+
+/// Writes bytes to path as is (fixtures, including malformed ones); returns path.
+std::filesystem::path writeBytes(const std::filesystem::path& path, const std::string& bytes);
+/// Writes text to dir/name byte for byte (no newline translation); returns the path.
+std::filesystem::path writeText(const std::filesystem::path& dir, const std::string& name, const std::string& text);
+
+/// Runs fn and returns the message of the FormatError it throws, or says what happened instead
+/// ("no exception", "wrong exception type: ..."), for asserting on the part that matters.
+template <typename Fn>
+QString formatErrorOf(Fn fn)
+{
+    try {
+        fn();
+    } catch (const core::FormatError& e) {
+        return QString::fromStdString(e.what());
+    } catch (const std::exception& e) {
+        return QStringLiteral("wrong exception type: ") + e.what();
+    }
+    return QStringLiteral("no exception");
+}
 
 /// Uniform float in [lo, hi) from a mt19937 (portable across standard libraries).
 inline float uniform(std::mt19937& rng, float lo, float hi)

@@ -14,29 +14,9 @@ namespace lnscope::core {
 
 namespace {
 
-// Below this many elements the thread start-up costs more than it saves.
-constexpr int64_t kParallelMinElements = 1 << 15;
-
-/// One output. (`return {t};` would copy t: initializer_list elements are const.)
-std::vector<Tensor> single(Tensor t)
-{
-    std::vector<Tensor> out;
-    out.push_back(std::move(t));
-    return out;
-}
-
-int threadsFor(int64_t n, const OpContext& ctx)
-{
-    return n >= kParallelMinElements ? ctx.threads : 1;
-}
-
-const Tensor& floatInput(OpInputs inputs, size_t i, const char* what)
-{
-    const Tensor& t = ops::input(inputs, i, what);
-    if (!t.isFloat())
-        throw UnsupportedError(std::string("input ") + what + " must be float, got " + dtypeName(t.dtype()));
-    return t;
-}
+using ops::floatInput;
+using ops::single;
+using ops::threadsFor;
 
 /// y = fn(x) element-wise on a float tensor.
 template <typename Fn>
@@ -245,28 +225,18 @@ void validatePRelu(const Node& node, int64_t)
     opcheck::outputCount(node, 1, 1);
 }
 
-OpDef def(const char* opType, int64_t since, decltype(OpDef::validate) validate, decltype(OpDef::run) run)
-{
-    OpDef d;
-    d.opType = opType;
-    d.sinceOpset = since;
-    d.validate = std::move(validate);
-    d.run = std::move(run);
-    return d;
-}
-
 } // namespace
 
 void registerActivationOps(OpRegistry& registry)
 {
-    registry.add(def("Relu", 6, validateUnary, runRelu));
-    registry.add(def("LeakyRelu", 6, validateLeakyRelu, runLeakyRelu));
-    registry.add(def("PRelu", 7, validatePRelu, runPRelu));
-    registry.add(def("Clip", 6, validateClip, runClip));
-    registry.add(def("Sigmoid", 6, validateUnary, runSigmoid));
-    registry.add(def("HardSigmoid", 6, validateHardSigmoid, runHardSigmoid));
-    registry.add(def("HardSwish", 14, validateUnary, runHardSwish));
-    registry.add(def("Tanh", 6, validateUnary, runTanh));
+    registry.add(ops::opDef("Relu", 6, validateUnary, runRelu));
+    registry.add(ops::opDef("LeakyRelu", 6, validateLeakyRelu, runLeakyRelu));
+    registry.add(ops::opDef("PRelu", 7, validatePRelu, runPRelu));
+    registry.add(ops::opDef("Clip", 6, validateClip, runClip));
+    registry.add(ops::opDef("Sigmoid", 6, validateUnary, runSigmoid));
+    registry.add(ops::opDef("HardSigmoid", 6, validateHardSigmoid, runHardSigmoid));
+    registry.add(ops::opDef("HardSwish", 14, validateUnary, runHardSwish));
+    registry.add(ops::opDef("Tanh", 6, validateUnary, runTanh));
 }
 
 } // namespace lnscope::core

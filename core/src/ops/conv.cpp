@@ -460,7 +460,7 @@ std::vector<Tensor> runConv(const Node& node, OpInputs inputs, const OpContext& 
     const Geom3 g = toGeom3(win);
     Tensor y(DType::Float32, outputShape(s, win));
     if (y.empty() || x.empty())
-        return {std::move(y)};
+        return ops::single(std::move(y));
     const float* bias = b ? b->f() : nullptr;
     setGemmThreads(ctx.threads); // our kernels split the work; Eigen must not add threads when threads = 1
     if (s.group == s.cin && s.group > 1) {
@@ -526,7 +526,7 @@ std::vector<Tensor> runConvTranspose(const Node& node, OpInputs inputs, const Op
     const Geom3 g = toGeom3(win);
     Tensor y(DType::Float32, outputShape(s, win));
     if (y.empty() || x.empty())
-        return {std::move(y)};
+        return ops::single(std::move(y));
     setGemmThreads(ctx.threads);
     const int64_t cg = s.cin / s.group, cog = s.cout / s.group;
     const int64_t K = g.kernelSize();

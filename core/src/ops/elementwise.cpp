@@ -19,9 +19,6 @@ namespace lnscope::core {
 
 namespace {
 
-// Below this many output elements the thread start-up costs more than it saves.
-constexpr int64_t kParallelMinElements = 1 << 15;
-
 /// Collapsed broadcast geometry: output dims and each input's strides over them.
 struct BroadcastPlan
 {
@@ -160,7 +157,7 @@ Tensor broadcastBinary(const Tensor& a, const Tensor& b, const OpContext& ctx, O
     const TA* pa = dataOf<TA>(a);
     const TB* pb = dataOf<TB>(b);
     TO* po = mutableDataOf<TO>(out);
-    const int threads = plan.numel >= kParallelMinElements ? ctx.threads : 1;
+    const int threads = ops::threadsFor(plan.numel, ctx);
     parallelFor(plan.numel, threads,
                 [&](int64_t begin, int64_t end) { broadcastRange(pa, pb, po, plan, begin, end, op); });
     return out;

@@ -88,7 +88,7 @@ std::vector<Tensor> runGemm(const Node& node, OpInputs inputs, const OpContext& 
                          + shapeToString(b.shape()) + (tb ? " (transposed)" : ""));
     Tensor y(DType::Float32, {m, n});
     if (y.empty())
-        return {std::move(y)};
+        return ops::single(std::move(y));
     MapR ym(y.f(), m, n);
     if (c && beta != 0.f && !c->empty())
         fillBroadcastC(y.f(), m, n, *c, beta);
@@ -142,7 +142,7 @@ std::vector<Tensor> runMatMul(const Node& node, OpInputs inputs, const OpContext
         outShape.push_back(n);
     Tensor y(DType::Float32, outShape);
     if (y.empty())
-        return {std::move(y)};
+        return ops::single(std::move(y));
     const float* af = a.f();
     const float* bf = b.f();
     float* yf = y.f();

@@ -15,31 +15,12 @@ namespace lnscope::core {
 
 namespace {
 
-// Below this many elements the thread start-up costs more than it saves.
-constexpr int64_t kParallelMinElements = 1 << 15;
+using ops::floatInput;
+using ops::single;
+using ops::threadsFor;
+
 // Inner positions handled together by the [outer, len, inner] loops (stack buffers).
 constexpr int64_t kInnerBlock = 64;
-
-/// One output. (`return {t};` would copy t: initializer_list elements are const.)
-std::vector<Tensor> single(Tensor t)
-{
-    std::vector<Tensor> out;
-    out.push_back(std::move(t));
-    return out;
-}
-
-int threadsFor(int64_t n, const OpContext& ctx)
-{
-    return n >= kParallelMinElements ? ctx.threads : 1;
-}
-
-const Tensor& floatInput(OpInputs inputs, size_t i, const char* what)
-{
-    const Tensor& t = ops::input(inputs, i, what);
-    if (!t.isFloat())
-        throw UnsupportedError(std::string("input ") + what + " must be float, got " + dtypeName(t.dtype()));
-    return t;
-}
 
 void requireBinary(const Node& node, const std::string& attr, int64_t def)
 {
@@ -417,24 +398,14 @@ void validateArgMax(const Node& node, int64_t)
     requireBinary(node, "select_last_index", 0);
 }
 
-OpDef def(const char* opType, int64_t since, decltype(OpDef::validate) validate, decltype(OpDef::run) run)
-{
-    OpDef d;
-    d.opType = opType;
-    d.sinceOpset = since;
-    d.validate = std::move(validate);
-    d.run = std::move(run);
-    return d;
-}
-
 } // namespace
 
 void registerNormOps(OpRegistry& registry)
 {
-    registry.add(def("BatchNormalization", 7, validateBatchNorm, runBatchNorm));
-    registry.add(def("Softmax", 1, validateSoftmax, runSoftmax));
-    registry.add(def("ReduceMean", 1, validateReduceMean, runReduceMean));
-    registry.add(def("ArgMax", 1, validateArgMax, runArgMax));
+    registry.add(ops::opDef("BatchNormalization", 7, validateBatchNorm, runBatchNorm));
+    registry.add(ops::opDef("Softmax", 1, validateSoftmax, runSoftmax));
+    registry.add(ops::opDef("ReduceMean", 1, validateReduceMean, runReduceMean));
+    registry.add(ops::opDef("ArgMax", 1, validateArgMax, runArgMax));
 }
 
 } // namespace lnscope::core

@@ -11,6 +11,14 @@ const Tensor& input(OpInputs inputs, size_t i, const char* what)
     return *inputs[i];
 }
 
+const Tensor& floatInput(OpInputs inputs, size_t i, const char* what)
+{
+    const Tensor& t = input(inputs, i, what);
+    if (!t.isFloat())
+        throw UnsupportedError(std::string("input ") + what + " must be float, got " + dtypeName(t.dtype()));
+    return t;
+}
+
 Shape broadcastShapes(const Shape& a, const Shape& b)
 {
     const size_t r = std::max(a.size(), b.size());

@@ -8,13 +8,46 @@
 #include "lnscope/core/op_registry.h"
 #include "lnscope/core/tensor.h"
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lnscope::core::ops {
 
+/// Below this many elements a kernel runs on the calling thread: thread start-up costs more
+/// than it saves.
+constexpr int64_t kParallelMinElements = 1 << 15;
+
+/// Threads for a kernel over `elements` elements: ctx.threads when the work is large enough.
+inline int threadsFor(int64_t elements, const OpContext& ctx, int64_t minElements = kParallelMinElements)
+{
+    return elements < minElements ? 1 : ctx.threads;
+}
+
+/// One output. (`return {t};` would copy t: initializer_list elements are const.)
+inline std::vector<Tensor> single(Tensor t)
+{
+    std::vector<Tensor> out;
+    out.push_back(std::move(t));
+    return out;
+}
+
 /// Required input i (ShapeError if omitted).
 const Tensor& input(OpInputs inputs, size_t i, const char* what);
+/// An OpDef from its parts, for the registration lists.
+inline OpDef opDef(const char* opType, int64_t since, decltype(OpDef::validate) validate, decltype(OpDef::run) run)
+{
+    OpDef d;
+    d.opType = opType;
+    d.sinceOpset = since;
+    d.validate = std::move(validate);
+    d.run = std::move(run);
+    return d;
+}
+
+/// Required float input i (ShapeError if omitted, UnsupportedError if not float).
+const Tensor& floatInput(OpInputs inputs, size_t i, const char* what);
 /// Optional input i or nullptr.
 inline const Tensor* optionalInput(OpInputs inputs, size_t i)
 {

@@ -77,7 +77,8 @@ PoolGeom poolGeom(const ops::Window& w)
     return g;
 }
 
-const Tensor& floatInput(OpInputs inputs)
+/// Input X of a pool: float32 with rank ≥ 3.
+const Tensor& poolInput(OpInputs inputs)
 {
     const Tensor& x = ops::input(inputs, 0, "X");
     if (!x.isFloat())
@@ -178,7 +179,7 @@ void poolRows(const Tensor& x, Tensor& y, const ops::Window& win, const PoolGeom
 
 std::vector<Tensor> runMaxPool(const Node& node, OpInputs inputs, const OpContext& ctx)
 {
-    const Tensor& x = floatInput(inputs);
+    const Tensor& x = poolInput(inputs);
     const ops::Window win = ops::convWindow(node, x.shape(), {}, true);
     const PoolGeom g = poolGeom(win);
     const bool wantIndices = node.outputs.size() > 1 && !node.outputs[1].empty();
@@ -230,7 +231,7 @@ std::vector<Tensor> runMaxPool(const Node& node, OpInputs inputs, const OpContex
 
 std::vector<Tensor> runAveragePool(const Node& node, OpInputs inputs, const OpContext& ctx)
 {
-    const Tensor& x = floatInput(inputs);
+    const Tensor& x = poolInput(inputs);
     const ops::Window win = ops::convWindow(node, x.shape(), {}, true);
     const PoolGeom g = poolGeom(win);
     Tensor y(DType::Float32, pooledShape(x.shape(), win.outSize));
@@ -243,7 +244,7 @@ std::vector<Tensor> runAveragePool(const Node& node, OpInputs inputs, const OpCo
 template <bool kMax>
 std::vector<Tensor> runGlobalPool(const Node& node, OpInputs inputs, const OpContext& ctx)
 {
-    const Tensor& x = floatInput(inputs);
+    const Tensor& x = poolInput(inputs);
     Shape shape = x.shape();
     std::fill(shape.begin() + 2, shape.end(), 1);
     Tensor y(DType::Float32, shape);

@@ -150,19 +150,11 @@ namespace {
 
 using namespace ops;
 
-// Below this many output elements a kernel runs on the calling thread.
-constexpr int64_t kParallelMinElements = 1 << 14;
+// Below this many output elements a kernel runs on the calling thread; lower than the shared
+// ops::kParallelMinElements because each interpolated element costs several reads.
+constexpr int64_t kResizeParallelMinElements = 1 << 14;
 // Upper bound on output elements: bounded memory on absurd sizes/scales.
 constexpr int64_t kMaxOutputElements = int64_t(1) << 31;
-
-/// The single output of a kernel. A braced `return {t};` would copy t out of the
-/// initializer_list; this moves it.
-std::vector<Tensor> one(Tensor t)
-{
-    std::vector<Tensor> v;
-    v.push_back(std::move(t));
-    return v;
-}
 
 struct Target
 {
@@ -436,9 +428,9 @@ Tensor resizeTensor(const Tensor& x, const Target& target, const ResizeParams& p
     return y;
 }
 
-int threadsFor(const Shape& out, const OpContext& ctx)
+int resizeThreads(const Shape& out, const OpContext& ctx)
 {
-    return shapeNumel(out) < kParallelMinElements ? 1 : ctx.threads;
+    return threadsFor(shapeNumel(out), ctx, kResizeParallelMinElements);
 }
 
 // ---- attributes ---------------------------------------------------------------------------
@@ -529,7 +521,7 @@ std::vector<Tensor> runResize(const Node& node, OpInputs inputs, const OpContext
     const Target target =
         legacy ? resizeTarget(x.shape(), nullptr, &input(inputs, 1, "scales"), nullptr)
                : resizeTarget(x.shape(), optionalInput(inputs, 1), optionalInput(inputs, 2), optionalInput(inputs, 3));
-    return one(resizeTensor(x, target, paramsOf(node, legacy), threadsFor(target.out, ctx)));
+    return single(resizeTensor(x, target, paramsOf(node, legacy), resizeThreads(target.out, ctx)));
 }
 
 void validateUpsample(const Node& node, int64_t opset)
@@ -555,7 +547,7 @@ std::vector<Tensor> runUpsample(const Node& node, OpInputs inputs, const OpConte
     const std::vector<float> scales = ctx.opset < 9 ? node.attrFloats("scales") : input(inputs, 1, "scales").toFloats();
     Target target = targetFromScales(x.shape(), scales);
     target.roi.assign(2 * x.shape().size(), 0.0);
-    return one(resizeTensor(x, target, paramsOf(node, true), threadsFor(target.out, ctx)));
+    return single(resizeTensor(x, target, paramsOf(node, true), resizeThreads(target.out, ctx)));
 }
 
 } // namespace

@@ -17,28 +17,13 @@ namespace lnscope::core {
 namespace {
 
 using ops::input;
+using ops::single;
+using ops::threadsFor;
 using ops::normalizeAxis;
 using ops::optionalInput;
 
-// Below this many elements a kernel runs on the calling thread: OpenMP start-up costs more than
-// the copy (shape arithmetic in exported graphs moves a handful of int64s).
-constexpr int64_t kParallelMinElements = 1 << 15;
 // Upper bound on elements a Pad may create: bounded memory on malformed pads.
 constexpr int64_t kMaxOutputElements = int64_t(1) << 31;
-
-/// The single output of a kernel. A braced `return {t};` would copy t out of the
-/// initializer_list; this moves it.
-std::vector<Tensor> one(Tensor t)
-{
-    std::vector<Tensor> v;
-    v.push_back(std::move(t));
-    return v;
-}
-
-int threadsFor(int64_t elements, const OpContext& ctx)
-{
-    return elements < kParallelMinElements ? 1 : ctx.threads;
-}
 
 template <typename T>
 std::span<const T> elems(const Tensor& t)
@@ -136,7 +121,7 @@ std::vector<int64_t> axesFrom(const Node& node, OpInputs inputs, size_t index, c
 
 std::vector<Tensor> runIdentity(const Node&, OpInputs inputs, const OpContext&)
 {
-    return one(input(inputs, 0, "input"));
+    return single(input(inputs, 0, "input"));
 }
 
 std::vector<Tensor> runShape(const Node& node, OpInputs inputs, const OpContext&)
@@ -150,7 +135,7 @@ std::vector<Tensor> runShape(const Node& node, OpInputs inputs, const OpContext&
     for (int64_t i = start; i < end; ++i)
         dims.push_back(s[static_cast<size_t>(i)]);
     const int64_t n = static_cast<int64_t>(dims.size());
-    return one(Tensor::fromInts({n}, std::move(dims)));
+    return single(Tensor::fromInts({n}, std::move(dims)));
 }
 
 // ONNX TensorProto.DataType codes used by Cast's `to`.
@@ -254,7 +239,7 @@ std::vector<Tensor> runCast(const Node& node, OpInputs inputs, const OpContext&)
             for (int64_t i = 0; i < n; ++i)
                 out[i] = roundToNarrowFloat(out[i], 8, std::numeric_limits<float>::min(),
                                             std::numeric_limits<float>::infinity());
-        return one(std::move(y));
+        return single(std::move(y));
     }
     Tensor y(DType::Int64, x.shape());
     auto out = y.ints();
@@ -267,7 +252,7 @@ std::vector<Tensor> runCast(const Node& node, OpInputs inputs, const OpContext&)
         for (int64_t i = 0; i < n; ++i)
             out[i] = wrapToInt(in[i], to);
     }
-    return one(std::move(y));
+    return single(std::move(y));
 }
 
 // ---- Reshape, Flatten, Squeeze, Unsqueeze (metadata only) ---------------------------------
@@ -319,7 +304,7 @@ std::vector<Tensor> runReshape(const Node& node, OpInputs inputs, const OpContex
     const Tensor& spec = input(inputs, 1, "shape");
     if (spec.rank() != 1)
         throw ShapeError("shape input must be 1-D, got " + shapeToString(spec.shape()));
-    return one(x.reshaped(reshapeTarget(x.shape(), spec.toInts(), node.attrInt("allowzero", 0) != 0)));
+    return single(x.reshaped(reshapeTarget(x.shape(), spec.toInts(), node.attrInt("allowzero", 0) != 0)));
 }
 
 std::vector<Tensor> runFlatten(const Node& node, OpInputs inputs, const OpContext&)
@@ -332,7 +317,7 @@ std::vector<Tensor> runFlatten(const Node& node, OpInputs inputs, const OpContex
     if (axis < 0)
         axis += r;
     const Shape& s = x.shape();
-    return one(x.reshaped({product(s, 0, size_t(axis)), product(s, size_t(axis), s.size())}));
+    return single(x.reshaped({product(s, 0, size_t(axis)), product(s, size_t(axis), s.size())}));
 }
 
 std::vector<Tensor> runSqueeze(const Node& node, OpInputs inputs, const OpContext& ctx)
@@ -354,7 +339,7 @@ std::vector<Tensor> runSqueeze(const Node& node, OpInputs inputs, const OpContex
     for (int i = 0; i < x.rank(); ++i)
         if (given ? !drop[i] : x.dim(i) != 1) // no axes: drop every 1
             out.push_back(x.dim(i));
-    return one(x.reshaped(out));
+    return single(x.reshaped(out));
 }
 
 std::vector<Tensor> runUnsqueeze(const Node& node, OpInputs inputs, const OpContext& ctx)
@@ -376,7 +361,7 @@ std::vector<Tensor> runUnsqueeze(const Node& node, OpInputs inputs, const OpCont
     size_t next = 0;
     for (int i = 0; i < outRank; ++i)
         out.push_back(inserted[i] ? 1 : x.shape()[next++]);
-    return one(x.reshaped(out));
+    return single(x.reshaped(out));
 }
 
 // ---- Transpose ----------------------------------------------------------------------------
@@ -411,7 +396,7 @@ std::vector<Tensor> runTranspose(const Node& node, OpInputs inputs, const OpCont
         using T = decltype(tag);
         copyStrided<T>(elems<T>(x).data(), 0, strides, outShape, elems<T>(y).data(), threadsFor(x.numel(), ctx));
     });
-    return one(std::move(y));
+    return single(std::move(y));
 }
 
 void validateTranspose(const Node& node, int64_t)
@@ -467,7 +452,7 @@ std::vector<Tensor> runConcat(const Node& node, OpInputs inputs, const OpContext
             offset += row;
         }
     });
-    return one(std::move(y));
+    return single(std::move(y));
 }
 
 void validateConcat(const Node& node, int64_t)
@@ -636,7 +621,7 @@ std::vector<Tensor> runSlice(const Node& node, OpInputs inputs, const OpContext&
         using T = decltype(tag);
         copyStrided<T>(elems<T>(x).data(), base, strides, outShape, elems<T>(y).data(), threadsFor(y.numel(), ctx));
     });
-    return one(std::move(y));
+    return single(std::move(y));
 }
 
 void validateSlice(const Node& node, int64_t opset)
@@ -690,7 +675,7 @@ std::vector<Tensor> runGather(const Node& node, OpInputs inputs, const OpContext
             }
         });
     });
-    return one(std::move(y));
+    return single(std::move(y));
 }
 
 // ---- Pad ----------------------------------------------------------------------------------
@@ -792,7 +777,7 @@ std::vector<Tensor> runPad(const Node& node, OpInputs inputs, const OpContext& c
         throw ShapeError("pads has " + std::to_string(pads.size()) + " values for an input of rank "
                          + std::to_string(r));
     if (r == 0)
-        return one(x);
+        return single(x);
     const PadMode mode = padMode(node);
     std::vector<std::vector<int64_t>> tables;
     Shape outShape;
@@ -809,7 +794,7 @@ std::vector<Tensor> runPad(const Node& node, OpInputs inputs, const OpContext& c
         padCopy<T>(elems<T>(x).data(), x.shape(), tables, outShape, fill, elems<T>(y).data(),
                    threadsFor(y.numel(), ctx));
     });
-    return one(std::move(y));
+    return single(std::move(y));
 }
 
 void validatePad(const Node& node, int64_t opset)
