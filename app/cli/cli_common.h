@@ -32,6 +32,7 @@ struct Command
 
 extern const Command kInfoCommand;
 extern const Command kRunCommand;
+extern const Command kConvertCommand;
 extern const Command kBenchCommand;
 
 /// Imports a model. `requireSupportedOps` = false lets `info` describe models we cannot run.

@@ -20,7 +20,7 @@ constexpr int kExitUsage = 2;
 constexpr int kExitInternal = 3;
 
 // Commands appear here, and so in the help, only once they exist.
-const Command* const kCommands[] = {&kInfoCommand, &kRunCommand, &kBenchCommand};
+const Command* const kCommands[] = {&kInfoCommand, &kRunCommand, &kConvertCommand, &kBenchCommand};
 
 std::string topUsage()
 {
@@ -70,6 +70,8 @@ int runCommand(const Command& command, const std::vector<std::string>& args)
     } catch (const UsageError& e) {
         std::fprintf(stderr, "lnscope-cli %s: %s\n\n%s", command.name, e.what(), command.usage);
         return kExitUsage;
+    } catch (const core::Cancelled&) {
+        return fail(kExitBadInput, "cancelled"); // Ctrl-C: nothing was written
     } catch (const core::IoError& e) {
         return fail(kExitBadInput, e.what());
     } catch (const core::FormatError& e) {

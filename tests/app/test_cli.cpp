@@ -209,7 +209,7 @@ void TestCli::helpAndVersion_data()
 {
     QTest::addColumn<QString>("args");
     QTest::addColumn<QStringList>("expected");
-    QTest::addRow("top-level --help") << "--help" << QStringList{"info", "run", "bench", "exit codes"};
+    QTest::addRow("top-level --help") << "--help" << QStringList{"info", "run", "convert", "bench", "exit codes"};
     QTest::addRow("help run") << "help run" << QStringList{"usage: lnscope-cli run"};
     QTest::addRow("info --help") << "info --help" << QStringList{"usage: lnscope-cli info", "--json"};
     QTest::addRow("run -h") << "run tiny.onnx -h" << QStringList{"usage: lnscope-cli run", "--output-dir"};
@@ -226,7 +226,7 @@ void TestCli::helpAndVersion()
     for (const QString& e : expected)
         QVERIFY2(r.out.contains(e), qPrintable("missing '" + e + "' in:\n" + r.out));
     // Commands that do not exist yet must not be advertised.
-    for (const char* future : {"convert", "compare", "evaluate", "synth", "report"})
+    for (const char* future : {"compare", "evaluate", "synth", "report"})
         QVERIFY2(!r.out.contains(QString("  ") + future), future);
 }
 
@@ -238,8 +238,10 @@ void TestCli::usageErrors_data()
                                   << "usage: lnscope-cli";
     QTest::addRow("unknown command") << "frobnicate tiny.onnx"
                                      << "unknown command 'frobnicate'";
-    QTest::addRow("future command") << "convert tiny.onnx"
-                                    << "unknown command 'convert'";
+    QTest::addRow("future command") << "compare tiny.onnx"
+                                    << "unknown command 'compare'";
+    QTest::addRow("convert without --out") << "convert tiny.onnx"
+                                           << "missing --out DIR";
     QTest::addRow("unknown top-level flag") << "--bogus"
                                             << "unknown option '--bogus'";
     QTest::addRow("info without model") << "info"

@@ -1,0 +1,237 @@
+// Behaviour of `lnscope-cli convert` (DESIGN.md "Executables", "Bad input"): the built executable
+// is run with QProcess on the bundled tiny_segnet model; its files, report and exit codes are checked.
+
+#include "test_utils.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTest>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kTimeoutMs = 120000;
+
+struct CliResult
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+QJsonObject readJson(const fs::path& path)
+{
+    QFile f(QString::fromStdString(path.string()));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
+    if (error.error != QJsonParseError::NoError)
+        qWarning("%s: %s", path.c_str(), qPrintable(error.errorString()));
+    return doc.object();
+}
+
+QByteArray readBytes(const fs::path& path)
+{
+    QFile f(QString::fromStdString(path.string()));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+/// The stage object named `label` ("float32", "BNF", "CC", "LNS8") of a report.
+QJsonObject stage(const QJsonObject& report, const QString& label)
+{
+    for (const QJsonValue& s : report["stages"].toArray())
+        if (s.toObject()["stage"].toString() == label)
+            return s.toObject();
+    return {};
+}
+
+double outputSqnr(const QJsonObject& report, const QString& label)
+{
+    const QJsonObject out = stage(report, label)["outputs"].toObject()["logits"].toObject();
+    return out["exact"].toBool() ? 1e9 : out["sqnrDb"].toDouble(-1e9);
+}
+
+} // namespace
+
+class TestCliConvert : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void helpListsConvert();
+    void convertWritesModelAndReport();
+    void convertIsDeterministic();
+    void moreClustersGiveHigherSqnr();
+    void badClustersLayerNamesTheNode();
+    void unknownFormatIsNamed();
+    void badInputExitsOne_data();
+    void badInputExitsOne();
+
+private:
+    CliResult cli(const QStringList& args) const;
+    /// convert MODEL --out DIR --input tiny_input.pb plus `extra`.
+    CliResult convert(const QString& out, const QStringList& extra = {}) const;
+    QString path(const std::string& name) const { return QString::fromStdString((m_dir / name).string()); }
+
+    fs::path m_dir;
+    QString m_model;
+    QString m_input;
+};
+
+CliResult TestCliConvert::cli(const QStringList& args) const
+{
+    QProcess p;
+    p.setWorkingDirectory(QString::fromStdString(m_dir.string()));
+    p.start(QStringLiteral(LNSCOPE_CLI_PATH), args);
+    CliResult r;
+    if (!p.waitForFinished(kTimeoutMs) || p.exitStatus() != QProcess::NormalExit) {
+        qWarning("lnscope-cli %s did not finish normally: %s", qPrintable(args.join(' ')), qPrintable(p.errorString()));
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.exitCode = p.exitCode();
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+CliResult TestCliConvert::convert(const QString& out, const QStringList& extra) const
+{
+    return cli(QStringList{"convert", m_model, "--out", out, "--input", m_input} + extra);
+}
+
+void TestCliConvert::initTestCase()
+{
+    m_dir = lnscope::test::makeTempDir("lnscope-test-cli-convert");
+    const fs::path data = lnscope::test::datasetsDir();
+    m_model = QString::fromStdString((data / "models" / "tiny_segnet.onnx").string());
+    m_input = QString::fromStdString((data / "samples" / "tiny_input.pb").string());
+    QVERIFY2(fs::exists(m_model.toStdString()), qPrintable(m_model));
+    std::ofstream(m_dir / "a_file.txt") << "not a folder";
+}
+
+void TestCliConvert::cleanupTestCase()
+{
+    if (qEnvironmentVariableIsSet("LNSCOPE_KEEP_TEST_FILES")) {
+        qInfo("kept %s", m_dir.c_str());
+        return;
+    }
+    std::error_code ignored;
+    fs::remove_all(m_dir, ignored);
+}
+
+void TestCliConvert::helpListsConvert()
+{
+    const CliResult top = cli({"--help"});
+    QCOMPARE(top.exitCode, 0);
+    QVERIFY2(top.out.contains("  convert"), qPrintable(top.out));
+    const CliResult help = cli({"convert", "--help"});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY(help.out.contains("usage: lnscope-cli convert"));
+    QVERIFY(help.out.contains("--clusters-layer"));
+}
+
+void TestCliConvert::convertWritesModelAndReport()
+{
+    const CliResult r = convert(path("out1"), {"--json", path("out1.json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(fs::is_regular_file(m_dir / "out1" / "model.lnsz"));
+    QVERIFY(fs::is_regular_file(m_dir / "out1" / "report.json"));
+    QCOMPARE(readBytes(m_dir / "out1" / "report.json"), readBytes(m_dir / "out1.json"));
+    for (const char* expected : {"/enc1/enc1.0/Conv", "bits/w", "LNS8 B", "SQNR CC", "counts:", "First layer below 30 dB"})
+        QVERIFY2(r.out.contains(expected), expected);
+
+    const QJsonObject report = readJson(m_dir / "out1" / "report.json");
+    const QStringList order = {"float32", "BNF", "CC", "LNS8"};
+    double previous = 0.0;
+    for (const QString& label : order) {
+        const QJsonObject s = stage(report, label);
+        QVERIFY2(!s.isEmpty(), qPrintable(label));
+        const double bytes = s["totalBytes"].toDouble();
+        QVERIFY(bytes > 0);
+        if (label != order.front())
+            QVERIFY2(bytes <= previous, qPrintable(label));
+        previous = bytes;
+    }
+    QVERIFY(stage(report, "LNS8")["ratio"].toDouble() > 1.0);
+    QVERIFY2(outputSqnr(report, "BNF") > 100.0, qPrintable(QString::number(outputSqnr(report, "BNF"))));
+    QVERIFY(!report["counts"].toString().isEmpty());
+    QCOMPARE(report["layers"].toArray().size(), 5);
+}
+
+void TestCliConvert::convertIsDeterministic()
+{
+    QCOMPARE(convert(path("det1")).exitCode, 0);
+    QCOMPARE(convert(path("det2")).exitCode, 0);
+    const QByteArray a = readBytes(m_dir / "det1" / "model.lnsz");
+    QVERIFY(!a.isEmpty());
+    QVERIFY(a == readBytes(m_dir / "det2" / "model.lnsz"));
+}
+
+void TestCliConvert::moreClustersGiveHigherSqnr()
+{
+    QCOMPARE(convert(path("k8"), {"--clusters", "8"}).exitCode, 0);
+    QCOMPARE(convert(path("k256"), {"--clusters", "256"}).exitCode, 0);
+    const double k8 = outputSqnr(readJson(m_dir / "k8" / "report.json"), "CC");
+    const double k256 = outputSqnr(readJson(m_dir / "k256" / "report.json"), "CC");
+    QVERIFY2(k256 > k8, qPrintable(QString("K=256: %1 dB, K=8: %2 dB").arg(k256).arg(k8)));
+}
+
+void TestCliConvert::badClustersLayerNamesTheNode()
+{
+    const CliResult r = convert(path("badlayer"), {"--clusters-layer", "no_such_conv=16"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("no_such_conv"), qPrintable(r.err));
+    QVERIFY(!fs::exists(m_dir / "badlayer"));
+    // A 1×1 conv is not cluster compressed with the default --pointwise keep.
+    const CliResult pointwise = convert(path("badlayer"), {"--clusters-layer", "/classifier/Conv=4"});
+    QCOMPARE(pointwise.exitCode, 1);
+    QVERIFY2(pointwise.err.contains("/classifier/Conv"), qPrintable(pointwise.err));
+}
+
+void TestCliConvert::unknownFormatIsNamed()
+{
+    const CliResult r = convert(path("badformat"), {"--format", "lns7_bogus"});
+    QVERIFY(r.exitCode != 0);
+    QVERIFY2(r.err.contains("lns7_bogus"), qPrintable(r.err));
+    QVERIFY(!fs::exists(m_dir / "badformat"));
+    const CliResult k0 = convert(path("badformat"), {"--clusters", "0"});
+    QCOMPARE(k0.exitCode, 2); // out of range, like every integer option
+}
+
+void TestCliConvert::badInputExitsOne_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("named");
+    QTest::addRow("missing model") << QStringList{"convert", "missing.onnx", "--out", "o"} << "missing.onnx";
+    QTest::addRow("--out inside a file") << QStringList{"convert", "MODEL", "--out", "a_file.txt/sub"} << "a_file.txt";
+    QTest::addRow("empty calibration folder") << QStringList{"convert", "MODEL", "--out", "o", "--calib", "empty"}
+                                              << "empty";
+}
+
+void TestCliConvert::badInputExitsOne()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, named);
+    fs::create_directories(m_dir / "empty");
+    args.replaceInStrings(QRegularExpression("^MODEL$"), m_model);
+    const CliResult r = cli(args);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(named), qPrintable(r.err));
+    QVERIFY(!fs::exists(m_dir / "o"));
+}
+
+QTEST_GUILESS_MAIN(TestCliConvert)
+#include "test_cli_convert.moc"
