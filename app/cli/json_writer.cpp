@@ -1,6 +1,7 @@
 #include "json_writer.h"
 
 #include "lnscope/core/error.h"
+#include "lnscope/core/json.h"
 
 #include <charconv>
 #include <cmath>
@@ -11,31 +12,6 @@ namespace lnscope::app {
 namespace fs = std::filesystem;
 
 namespace {
-
-void appendEscaped(std::string& out, const std::string& s)
-{
-    static const char* kHex = "0123456789abcdef";
-    out += '"';
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                out += "\\u00";
-                out += kHex[c >> 4];
-                out += kHex[c & 15];
-            } else {
-                out += ch; // UTF-8 passes through unchanged
-            }
-        }
-    }
-    out += '"';
-}
 
 template <typename T>
 void appendNumber(std::string& out, T value)
@@ -118,7 +94,7 @@ void Json::dumpTo(std::string& out, int indent, int depth) const
     case Kind::Int: out += std::to_string(m_int); return;
     case Kind::Double: appendNumber(out, m_double); return;
     case Kind::Float: appendNumber(out, static_cast<float>(m_double)); return;
-    case Kind::String: appendEscaped(out, m_string); return;
+    case Kind::String: core::appendJsonString(out, m_string); return;
     case Kind::Array:
         out += '[';
         if (isFlat()) { // shapes and timing lists read best on one line
@@ -143,7 +119,7 @@ void Json::dumpTo(std::string& out, int indent, int depth) const
         for (size_t i = 0; i < m_members.size(); ++i) {
             out += i ? "," : "";
             newline(out, indent, depth + 1);
-            appendEscaped(out, m_members[i].first);
+            core::appendJsonString(out, m_members[i].first);
             out += indent > 0 ? ": " : ":";
             m_members[i].second.dumpTo(out, indent, depth + 1);
         }

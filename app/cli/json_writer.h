@@ -1,5 +1,6 @@
 #pragma once
-// A small JSON value for the CLI's --json output (the project carries no JSON library in core).
+// A small JSON value for the CLI's --json output: a builder with pretty-printing (core/json.h
+// parses and writes compactly; strings here are escaped by its appendJsonString).
 // Objects keep insertion order so the file reads in the same order as the human table.
 
 #include <concepts>

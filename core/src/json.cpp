@@ -1,9 +1,11 @@
 #include "lnscope/core/json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
+#include <iterator>
+#include <utility>
 
 namespace lnscope::core {
 
@@ -379,19 +381,31 @@ std::string writeJson(const JsonValue& value)
     return out;
 }
 
+namespace {
+
+/// JSON's two-character escapes: the raw character and the letter written after the backslash.
+constexpr std::pair<char, char> kShortEscapes[] = {{'"', '"'},  {'\\', '\\'}, {'\b', 'b'}, {'\f', 'f'},
+                                                   {'\n', 'n'}, {'\r', 'r'},   {'\t', 't'}};
+
+} // namespace
+
 void appendJsonString(std::string& out, std::string_view s)
 {
+    static constexpr char kHex[] = "0123456789abcdef";
     out += '"';
-    for (const char c : s) {
-        if (c == '"' || c == '\\') {
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        const auto* esc = std::find_if(std::begin(kShortEscapes), std::end(kShortEscapes),
+                                       [ch](const auto& e) { return e.first == ch; });
+        if (esc != std::end(kShortEscapes)) {
             out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-            out += buf;
+            out += esc->second;
+        } else if (c < 0x20) {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
         } else {
-            out += c;
+            out += ch; // UTF-8 passes through unchanged
         }
     }
     out += '"';

@@ -46,6 +46,7 @@ void registerBuiltinOps(OpRegistry& registry)
     registerElementwiseOps(registry);
     registerResizeOps(registry);
     registerShapeOps(registry);
+    registerMovementOps(registry);
 }
 
 namespace opcheck {

@@ -48,7 +48,7 @@ private slots:
         QTest::addRow("empty containers") << std::string("[[],{}]");
         QTest::addRow("key order kept") << std::string("{\"z\":1,\"a\":2,\"m\":{\"y\":[],\"b\":null}}");
         QTest::addRow("utf-8 as is") << std::string("\"caf\xC3\xA9 \xE2\x82\xAC\"");
-        QTest::addRow("escaped quote, backslash, control") << std::string("\"\\\"\\\\\\u000a\\u001f\"");
+        QTest::addRow("escaped quote, backslash, control") << std::string("\"\\\"\\\\\\n\\u001f\"");
     }
     void roundTrip()
     {
@@ -64,7 +64,9 @@ private slots:
         QTest::addRow("whitespace") << std::string(" {\n\t\"a\" : [ 1 , 2 ]\r\n} ") << std::string("{\"a\":[1,2]}");
         QTest::addRow("byte order mark") << std::string("\xEF\xBB\xBF[1]") << std::string("[1]");
         QTest::addRow("exponent forms") << std::string("[1E2,1.0,-0.0]") << std::string("[100,1,-0]");
-        QTest::addRow("short escapes") << std::string("\"\\/\\b\\f\\n\\r\\t\"") << std::string("\"/\\u0008\\u000c\\u000a\\u000d\\u0009\"");
+        QTest::addRow("short escapes") << std::string("\"\\/\\b\\f\\n\\r\\t\"") << std::string("\"/\\b\\f\\n\\r\\t\"");
+        QTest::addRow("long escapes") << std::string("\"\\u0008\\u000c\\u000a\\u000d\\u0009\\u0022\\u005c\"")
+                                      << std::string("\"\\b\\f\\n\\r\\t\\\"\\\\\"");
     }
     void normalises()
     {
@@ -209,7 +211,8 @@ private slots:
         o.add("list", JsonValue::makeArray({JsonValue::makeBool(true), JsonValue(), JsonValue::makeNumber(0.5)}));
         QCOMPARE(writeJson(o), std::string("{\"name\":\"x\\\"y\",\"list\":[true,null,0.5]}"));
         QVERIFY_THROWS_EXCEPTION(FormatError, o.add("name", JsonValue()));
-        QCOMPARE(jsonQuote("a\tb"), std::string("\"a\\u0009b\""));
+        QCOMPARE(jsonQuote("a\tb"), std::string("\"a\\tb\""));
+        QCOMPARE(jsonQuote("\"\\\b\f\n\r\x01\x1f"), std::string("\"\\\"\\\\\\b\\f\\n\\r\\u0001\\u001f\""));
     }
 };
 

@@ -68,8 +68,9 @@ JsonValue parseJson(std::string_view text);
 /// Compact JSON for value, members in their stored order. FormatError for a non-finite number.
 std::string writeJson(const JsonValue& value);
 
-/// Appends s as a JSON string literal: '"' and '\' escaped, control characters as \u00xx,
-/// everything else (UTF-8 included) as is.
+/// Appends s as a JSON string literal: '"' and '\' escaped, the control characters with a short
+/// escape as \b \f \n \r \t, the other control characters as \u00xx (lowercase hex), everything
+/// else (UTF-8 included) as is.
 void appendJsonString(std::string& out, std::string_view s);
 /// s as a JSON string literal.
 std::string jsonQuote(std::string_view s);

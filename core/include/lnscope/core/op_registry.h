@@ -62,7 +62,8 @@ void registerNormOps(OpRegistry& registry);        // BatchNormalization, Softma
 void registerActivationOps(OpRegistry& registry);  // Relu, LeakyRelu, PRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Tanh
 void registerElementwiseOps(OpRegistry& registry); // Add, Sub, Mul, Div, Pow
 void registerResizeOps(OpRegistry& registry);      // Resize, Upsample
-void registerShapeOps(OpRegistry& registry);       // Concat, Split, Slice, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Gather, Shape, Cast, Identity, Pad
+void registerShapeOps(OpRegistry& registry);       // Reshape, Flatten, Squeeze, Unsqueeze, Shape, Cast, Identity
+void registerMovementOps(OpRegistry& registry);    // Transpose, Concat, Split, Slice, Gather, Pad
 
 // Shared validation helpers for op validate() functions; all throw FormatError naming the node.
 namespace opcheck {
