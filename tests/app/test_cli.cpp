@@ -6,6 +6,7 @@
 #include "lnscope/core/onnx_import.h"
 #include "lnscope/core/tensor_io.h"
 #include "model_builder.h"
+#include "cli_runner.h"
 #include "test_utils.h"
 
 #include <QFile>
@@ -21,20 +22,13 @@
 #include <fstream>
 
 namespace fs = std::filesystem;
+using lnscope::test::CliResult;
 using namespace lnscope::core;
 using lnscope::test::ModelBuilder;
 using lnscope::test::randomTensor;
 
 namespace {
 
-constexpr int kTimeoutMs = 120000;
-
-struct CliResult
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
 
 /// Gives graph output `index` a shape (ModelBuilder leaves outputs unshaped); a dim < 0 is "N".
 void shapeOutput(ModelBuilder& b, int index, const std::vector<int64_t>& dims)
@@ -85,18 +79,6 @@ void writeBytes(const fs::path& path, const std::string& bytes)
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-QJsonObject readJson(const fs::path& path)
-{
-    QFile f(QString::fromStdString(path.string()));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
-    if (error.error != QJsonParseError::NoError)
-        qWarning("%s: %s", path.c_str(), qPrintable(error.errorString()));
-    return doc.object();
-}
-
 QStringList split(const QString& args)
 {
     return args.split(' ', Qt::SkipEmptyParts);
@@ -143,20 +125,7 @@ private:
 
 CliResult TestCli::cli(const QStringList& args) const
 {
-    QProcess p;
-    p.setWorkingDirectory(QString::fromStdString(m_dir.string()));
-    p.start(QStringLiteral(LNSCOPE_CLI_PATH), args);
-    CliResult r;
-    if (!p.waitForFinished(kTimeoutMs) || p.exitStatus() != QProcess::NormalExit) {
-        qWarning("lnscope-cli %s did not finish normally: %s", qPrintable(args.join(' ')), qPrintable(p.errorString()));
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return lnscope::test::runCli(args, m_dir);
 }
 
 TensorMap TestCli::runDirect(const std::string& model, const Tensor& input) const
@@ -362,7 +331,7 @@ void TestCli::infoJson()
     const CliResult r = cli({"info", "tiny.onnx", "--json", "info.json"});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(!fs::exists(m_dir / "info.json.part"));
-    const QJsonObject j = readJson(m_dir / "info.json");
+    const QJsonObject j = lnscope::test::readJsonObject(m_dir / "info.json");
     QCOMPARE(j["name"].toString(), "tiny");
     QCOMPARE(j["opset"].toInt(), 13);
     QCOMPARE(j["inputs"][0]["shape"].toArray(), (QJsonArray{"N", 3, 16, 16}));
@@ -391,7 +360,7 @@ void TestCli::infoDescribesUnsupportedModels()
     const CliResult r = cli({"info", "unsupported.onnx", "--json", "odd.json"});
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(QRegularExpression(R"(FrobnicateOp\s+1\s+NO)").match(r.out).hasMatch(), qPrintable(r.out));
-    QCOMPARE(readJson(m_dir / "odd.json")["unsupportedOps"].toArray(), QJsonArray{"FrobnicateOp"});
+    QCOMPARE(lnscope::test::readJsonObject(m_dir / "odd.json")["unsupportedOps"].toArray(), QJsonArray{"FrobnicateOp"});
 }
 
 void TestCli::runPbMatchesExecutor()
@@ -462,7 +431,7 @@ void TestCli::runJson()
     QCOMPARE(r.exitCode, 0);
     const Tensor expected = runDirect("tiny.onnx", m_input).at("y");
     const auto values = expected.floats();
-    const QJsonObject out = readJson(m_dir / "run.json")["outputs"][0].toObject();
+    const QJsonObject out = lnscope::test::readJsonObject(m_dir / "run.json")["outputs"][0].toObject();
     QCOMPARE(out["name"].toString(), "y");
     QCOMPARE(out["shape"].toArray(), (QJsonArray{1, 4, 1, 1}));
     // Thread count changes summation order only within float rounding.
@@ -491,7 +460,7 @@ void TestCli::bench()
     QVERIFY2(QRegularExpression(R"(Ratio of medians \(lnscope / OpenCV DNN\): [0-9.]+x)").match(r.out).hasMatch(),
              qPrintable(r.out));
     QVERIFY2(r.out.contains("Max |diff|"), qPrintable(r.out));
-    const QJsonObject j = readJson(m_dir / "bench.json");
+    const QJsonObject j = lnscope::test::readJsonObject(m_dir / "bench.json");
     QCOMPARE(j["runs"].toInt(), 3);
     QCOMPARE(j["lnscope"]["timesMs"].toArray().size(), 3);
     QVERIFY(j["lnscope"]["medianMs"].toDouble() > 0.0);
@@ -510,7 +479,7 @@ void TestCli::benchWithoutOpenCv()
     QVERIFY2(r.out.contains("OpenCV DNN unavailable: cannot load the model"), qPrintable(r.out));
     QVERIFY2(r.out.contains("Ratio of medians (lnscope / OpenCV DNN): unavailable"), qPrintable(r.out));
     QVERIFY2(r.err.isEmpty(), qPrintable(r.err)); // OpenCV's own log stays quiet
-    const QJsonObject j = readJson(m_dir / "bench_no_cv.json");
+    const QJsonObject j = lnscope::test::readJsonObject(m_dir / "bench_no_cv.json");
     QCOMPARE(j["opencv"]["available"].toBool(), false);
     QVERIFY(!j["opencv"]["reason"].toString().isEmpty());
     QVERIFY(j["ratioOfMedians"].isNull());

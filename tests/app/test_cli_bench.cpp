@@ -2,6 +2,7 @@
 // built executable prints both engines' timings, the ratio and the target line and writes JSON with
 // both inertias; bad sizes are usage errors. Timings are reported, never asserted.
 
+#include "cli_runner.h"
 #include "test_utils.h"
 
 #include <QFile>
@@ -15,29 +16,10 @@
 #include <filesystem>
 
 namespace fs = std::filesystem;
+using lnscope::test::CliResult;
 
 namespace {
 
-constexpr int kTimeoutMs = 120000;
-
-struct CliResult
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-QJsonObject readJson(const fs::path& path)
-{
-    QFile f(QString::fromStdString(path.string()));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
-    if (error.error != QJsonParseError::NoError)
-        qWarning("%s: %s", path.c_str(), qPrintable(error.errorString()));
-    return doc.object();
-}
 
 bool positiveFinite(const QJsonValue& v)
 {
@@ -67,20 +49,7 @@ private:
 
 CliResult TestCliBench::cli(const QStringList& args) const
 {
-    QProcess p;
-    p.setWorkingDirectory(QString::fromStdString(m_dir.string()));
-    p.start(QStringLiteral(LNSCOPE_CLI_PATH), args);
-    CliResult r;
-    if (!p.waitForFinished(kTimeoutMs) || p.exitStatus() != QProcess::NormalExit) {
-        qWarning("lnscope-cli %s did not finish normally: %s", qPrintable(args.join(' ')), qPrintable(p.errorString()));
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return lnscope::test::runCli(args, m_dir);
 }
 
 void TestCliBench::initTestCase()
@@ -128,7 +97,7 @@ void TestCliBench::smallKMeansRun()
     QVERIFY2(r.out.contains("3 updates, 4 assignments"), qPrintable(r.out));
     QVERIFY2(r.out.contains("5,000 points × 9 dims"), qPrintable(r.out));
 
-    const QJsonObject j = readJson(m_dir / "kmeans.json");
+    const QJsonObject j = lnscope::test::readJsonObject(m_dir / "kmeans.json");
     QCOMPARE(j["mode"].toString(), QString("kmeans"));
     QCOMPARE(j["points"].toInt(), 5000);
     QCOMPARE(j["dim"].toInt(), 9);

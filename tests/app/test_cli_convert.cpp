@@ -1,6 +1,7 @@
 // Behaviour of `lnscope-cli convert` (DESIGN.md "Executables", "Bad input"): the built executable
 // is run with QProcess on the bundled tiny_segnet model; its files, report and exit codes are checked.
 
+#include "cli_runner.h"
 #include "test_utils.h"
 
 #include <QFile>
@@ -14,29 +15,10 @@
 #include <fstream>
 
 namespace fs = std::filesystem;
+using lnscope::test::CliResult;
 
 namespace {
 
-constexpr int kTimeoutMs = 120000;
-
-struct CliResult
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-QJsonObject readJson(const fs::path& path)
-{
-    QFile f(QString::fromStdString(path.string()));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
-    if (error.error != QJsonParseError::NoError)
-        qWarning("%s: %s", path.c_str(), qPrintable(error.errorString()));
-    return doc.object();
-}
 
 QByteArray readBytes(const fs::path& path)
 {
@@ -91,20 +73,7 @@ private:
 
 CliResult TestCliConvert::cli(const QStringList& args) const
 {
-    QProcess p;
-    p.setWorkingDirectory(QString::fromStdString(m_dir.string()));
-    p.start(QStringLiteral(LNSCOPE_CLI_PATH), args);
-    CliResult r;
-    if (!p.waitForFinished(kTimeoutMs) || p.exitStatus() != QProcess::NormalExit) {
-        qWarning("lnscope-cli %s did not finish normally: %s", qPrintable(args.join(' ')), qPrintable(p.errorString()));
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return lnscope::test::runCli(args, m_dir);
 }
 
 CliResult TestCliConvert::convert(const QString& out, const QStringList& extra) const
@@ -153,7 +122,7 @@ void TestCliConvert::convertWritesModelAndReport()
     for (const char* expected : {"/enc1/enc1.0/Conv", "bits/w", "LNS8 B", "SQNR CC", "counts:", "First layer below 30 dB"})
         QVERIFY2(r.out.contains(expected), expected);
 
-    const QJsonObject report = readJson(m_dir / "out1" / "report.json");
+    const QJsonObject report = lnscope::test::readJsonObject(m_dir / "out1" / "report.json");
     const QStringList order = {"float32", "BNF", "CC", "LNS8"};
     double previous = 0.0;
     for (const QString& label : order) {
@@ -184,8 +153,8 @@ void TestCliConvert::moreClustersGiveHigherSqnr()
 {
     QCOMPARE(convert(path("k8"), {"--clusters", "8"}).exitCode, 0);
     QCOMPARE(convert(path("k256"), {"--clusters", "256"}).exitCode, 0);
-    const double k8 = outputSqnr(readJson(m_dir / "k8" / "report.json"), "CC");
-    const double k256 = outputSqnr(readJson(m_dir / "k256" / "report.json"), "CC");
+    const double k8 = outputSqnr(lnscope::test::readJsonObject(m_dir / "k8" / "report.json"), "CC");
+    const double k256 = outputSqnr(lnscope::test::readJsonObject(m_dir / "k256" / "report.json"), "CC");
     QVERIFY2(k256 > k8, qPrintable(QString("K=256: %1 dB, K=8: %2 dB").arg(k256).arg(k8)));
 }
 
