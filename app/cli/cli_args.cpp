@@ -131,4 +131,12 @@ std::array<float, 3> parseFloat3Arg(const std::string& option, const std::string
     return out;
 }
 
+const std::string& ParsedArgs::singlePositional(const std::string& what, const std::string& hint) const
+{
+    if (m_positionals.size() != 1)
+        throw UsageError(m_positionals.empty() ? "missing " + what
+                                               : "expected one " + what + ", got " + std::to_string(m_positionals.size()) + hint);
+    return m_positionals.front();
+}
+
 } // namespace lnscope::app

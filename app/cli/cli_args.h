@@ -36,6 +36,9 @@ public:
     /// Every value of a repeatable option, in command-line order.
     std::vector<std::string> values(const std::string& name) const;
     const std::vector<std::string>& positionals() const { return m_positionals; }
+    /// The one positional argument (e.g. "MODEL"); UsageError naming it when absent or repeated.
+    /// `hint` is appended to the "expected one" message.
+    const std::string& singlePositional(const std::string& what, const std::string& hint = {}) const;
 
     /// Integer option in [min, max]; `def` when absent. UsageError on anything else.
     int intValue(const std::string& name, int def, int min, int max) const;

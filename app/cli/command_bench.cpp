@@ -232,15 +232,11 @@ int runBench(const std::vector<std::string>& argv)
     for (OptionSpec& s : imageOptionSpecs())
         specs.push_back(s);
     const ParsedArgs args = parseArgs(argv, specs);
-    if (args.positionals().size() != 1)
-        throw UsageError(args.positionals().empty()
-                             ? "missing MODEL"
-                             : "expected one MODEL, got " + std::to_string(args.positionals().size()));
     const int runs = args.intValue("--runs", kDefaultRuns, 1, 100000);
     const int warmup = args.intValue("--warmup", kDefaultWarmup, 0, 100000);
     const int threads = args.intValue("--threads", kDefaultThreads, 1, 256);
     const ImageArgs image = imageArgsFrom(args);
-    const fs::path model = args.positionals().front();
+    const fs::path model = args.singlePositional("MODEL");
 
     const core::Graph graph = loadModel(model, true);
     const std::vector<ModelInput> inputs = benchInputs(graph, model, args, image);

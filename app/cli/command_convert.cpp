@@ -512,9 +512,6 @@ int runConvert(const std::vector<std::string>& argv)
     for (OptionSpec& s : imageOptionSpecs())
         specs.push_back(s);
     const ParsedArgs args = parseArgs(argv, specs);
-    if (args.positionals().size() != 1)
-        throw UsageError(args.positionals().empty() ? "missing MODEL"
-                                                    : "expected one MODEL, got " + std::to_string(args.positionals().size()));
     if (!args.has("--out"))
         throw UsageError("missing --out DIR");
     if (args.has("--clusters-layer") && args.has("--shared-book"))
@@ -528,7 +525,7 @@ int runConvert(const std::vector<std::string>& argv)
     config.seed = static_cast<uint32_t>(args.intValue("--seed", 1, 0, 2147483647));
     config.threads = args.intValue("--threads", kDefaultThreads, 1, kMaxThreads);
     const ImageArgs image = imageArgsFrom(args);
-    const fs::path model = args.positionals().front();
+    const fs::path model = args.singlePositional("MODEL");
     const fs::path out = *args.value("--out");
     checkOutFolder(out);
 

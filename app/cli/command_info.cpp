@@ -171,11 +171,7 @@ Json renderJson(const fs::path& file, const ModelInfo& info, size_t nodeCount, c
 int runInfo(const std::vector<std::string>& argv)
 {
     const ParsedArgs args = parseArgs(argv, {{"--json", "", true, false}, {"--help", "-h", false, false}});
-    if (args.positionals().size() != 1)
-        throw UsageError(args.positionals().empty()
-                             ? "missing MODEL"
-                             : "expected one MODEL, got " + std::to_string(args.positionals().size()));
-    const fs::path file = args.positionals().front();
+    const fs::path file = args.singlePositional("MODEL");
     // Describe models we cannot run too: the histogram says which ops are missing.
     const core::Graph graph = loadModel(file, false);
     // The BN analysis can reject a model (e.g. training-mode BN); say which file.

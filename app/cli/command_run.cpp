@@ -185,18 +185,13 @@ int runRun(const std::vector<std::string>& argv)
     for (OptionSpec& s : imageOptionSpecs())
         specs.push_back(s);
     const ParsedArgs args = parseArgs(argv, specs);
-    if (args.positionals().size() != 1)
-        throw UsageError(args.positionals().empty()
-                             ? "missing MODEL"
-                             : "expected one MODEL, got " + std::to_string(args.positionals().size())
-                                   + " (use --input for input files)");
     if (!args.has("--input"))
         throw UsageError("missing --input FILE");
     if (args.has("--output") && args.has("--output-dir"))
         throw UsageError("give either --output or --output-dir, not both");
     const int threads = args.intValue("--threads", kDefaultThreads, 1, kMaxThreads);
     const ImageArgs image = imageArgsFrom(args);
-    const fs::path model = args.positionals().front();
+    const fs::path model = args.singlePositional("MODEL", " (use --input for input files)");
 
     const core::Graph graph = loadModel(model, true);
     const std::vector<std::string> files = outputFiles(graph, args);

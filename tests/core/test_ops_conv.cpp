@@ -58,16 +58,10 @@ void setString(Node& node, const std::string& name, const std::string& v)
     node.attrs[name] = a;
 }
 
+/// Every kernel here runs as node "under_test" (error messages are checked to name it).
 Node makeNode(const std::string& opType, size_t inputs, size_t outputs = 1)
 {
-    Node node;
-    node.name = "under_test";
-    node.opType = opType;
-    for (size_t i = 0; i < inputs; ++i)
-        node.inputs.push_back("in" + std::to_string(i));
-    for (size_t i = 0; i < outputs; ++i)
-        node.outputs.push_back("out" + std::to_string(i));
-    return node;
+    return lnscope::test::makeNode(opType, inputs, outputs, "under_test");
 }
 
 /// Validates the node as the importer would, then runs it with `threads` threads.

@@ -48,17 +48,7 @@ std::vector<int64_t> parseInts(const QString& text)
     return v;
 }
 
-Node makeNode(const std::string& opType, size_t inputCount, size_t outputCount = 1)
-{
-    Node node;
-    node.name = "node_" + opType;
-    node.opType = opType;
-    for (size_t i = 0; i < inputCount; ++i)
-        node.inputs.push_back("in" + std::to_string(i));
-    for (size_t o = 0; o < outputCount; ++o)
-        node.outputs.push_back(o == 0 ? "out" : "out" + std::to_string(o));
-    return node;
-}
+using lnscope::test::makeNode;
 
 void setInt(Node& node, const std::string& name, int64_t v)
 {

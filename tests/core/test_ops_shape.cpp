@@ -63,17 +63,7 @@ Tensor randomInts(const Shape& shape, uint32_t seed)
     return t;
 }
 
-Node makeNode(const std::string& opType, size_t inputCount, size_t outputCount = 1)
-{
-    Node node;
-    node.name = "node_" + opType;
-    node.opType = opType;
-    for (size_t i = 0; i < inputCount; ++i)
-        node.inputs.push_back("in" + std::to_string(i));
-    for (size_t o = 0; o < outputCount; ++o)
-        node.outputs.push_back("out" + std::to_string(o));
-    return node;
-}
+using lnscope::test::makeNode;
 
 void setInt(Node& n, const std::string& name, int64_t v)
 {

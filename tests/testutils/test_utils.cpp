@@ -43,6 +43,18 @@ fs::path makeTempDir(const std::string& prefix)
     return dir;
 }
 
+core::Node makeNode(const std::string& opType, size_t inputCount, size_t outputCount, const std::string& name)
+{
+    core::Node node;
+    node.name = name.empty() ? "node_" + opType : name;
+    node.opType = opType;
+    for (size_t i = 0; i < inputCount; ++i)
+        node.inputs.push_back("in" + std::to_string(i));
+    for (size_t o = 0; o < outputCount; ++o)
+        node.outputs.push_back("out" + std::to_string(o));
+    return node;
+}
+
 core::Tensor randomTensor(const core::Shape& shape, uint32_t seed, float lo, float hi)
 {
     std::mt19937 rng(seed);

@@ -3,6 +3,7 @@
 // whose output differs between standard libraries, STYLE.md 8) and tensor assertions.
 
 #include "lnscope/core/compare.h"
+#include "lnscope/core/graph.h"
 #include "lnscope/core/error.h"
 #include "lnscope/core/tensor.h"
 
@@ -53,6 +54,10 @@ inline int64_t uniformInt(std::mt19937& rng, int64_t lo, int64_t hi)
 {
     return lo + static_cast<int64_t>(rng() % static_cast<uint32_t>(hi - lo + 1));
 }
+
+/// A node of `opType` with inputs "in0".. and outputs "out0".., named `name` (default
+/// "node_<opType>"): for calling a registered kernel directly.
+core::Node makeNode(const std::string& opType, size_t inputCount, size_t outputCount = 1, const std::string& name = {});
 
 /// Float tensor with uniform values in [lo, hi).
 core::Tensor randomTensor(const core::Shape& shape, uint32_t seed, float lo = -1.f, float hi = 1.f);
