@@ -2,13 +2,7 @@
 
 #include "lnscope/core/parallel.h"
 
-// GCC 12 reports false (maybe-)uninitialized warnings inside Eigen's GEMM kernels (see conv.cpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-#include <Eigen/Cholesky>
-#include <Eigen/Core>
+#include "lnscope/core/detail/eigen.h"
 
 #include <algorithm>
 #include <cmath>

@@ -12,12 +12,7 @@
 #include "lnscope/core/error.h"
 #include "lnscope/core/parallel.h"
 
-// GCC 12 reports false (maybe-)uninitialized warnings in Eigen's AVX-512 GEMM kernels (see conv.cpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-#include <Eigen/Core>
+#include "lnscope/core/detail/eigen.h"
 #include <algorithm>
 #include <array>
 #include <cmath>

@@ -1,19 +1,12 @@
 // Centroid refinement (spec/numerics.md §2 "Refinement") against naive references: a direct conv in
 // double for the SQNR figures and an explicitly built least-squares matrix solved with QR.
 
-// GCC 12 reports false (maybe-)uninitialized warnings inside Eigen's AVX-512 kernels (see
-// core/src/ops/conv.cpp); silenced for this file so warnings-as-errors builds stay clean.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
 #include "lnscope/core/centroid_refine.h"
+#include "lnscope/core/detail/eigen.h"
 #include "lnscope/core/cluster_compress.h"
 #include "lnscope/core/error.h"
 #include "test_utils.h"
 
-#include <Eigen/Dense>
 #include <QTest>
 #include <algorithm>
 #include <cmath>

@@ -10,13 +10,7 @@
 #include "lnscope/core/parallel.h"
 #include "ops_util.h"
 
-// GCC 12 reports false (maybe-)uninitialized warnings in Eigen's AVX-512 GEMM kernels (inlined
-// intrinsics of avx512fintrin.h); silence them for this file so warning-as-error builds stay clean.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-#include <Eigen/Core>
+#include "lnscope/core/detail/eigen.h"
 #include <algorithm>
 #include <cstring>
 
