@@ -34,6 +34,8 @@ extern const Command kInfoCommand;
 extern const Command kRunCommand;
 extern const Command kConvertCommand;
 extern const Command kBenchCommand;
+extern const Command kCompareCommand;
+extern const Command kSynthCommand;
 
 /// Imports a model. `requireSupportedOps` = false lets `info` describe models we cannot run.
 /// Throws what importOnnx throws (messages name the file).
