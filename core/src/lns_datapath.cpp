@@ -37,8 +37,6 @@ constexpr int64_t kBlockRows = 32;   // fast path: rows per GEMM, fixed so resul
 constexpr int kMaxExponentSpan = 127 - 15 - 16 - 1;
 
 enum CodeKind : uint8_t { kNormal = 0, kZero = 1, kNan = 2 };
-constexpr unsigned kPackedZero = 1u << 10; // exact path's packed operands, see lnsGemmExact
-constexpr unsigned kPackedNan = 1u << 12;
 
 /// Per-code decode tables (index = the uint8_t code as stored; bits above totalBits ignored).
 struct CodeTables
@@ -131,20 +129,43 @@ long double lnsBiasScale(int64_t bias, int fractionBits)
     return std::ldexp(frac, static_cast<int>(std::clamp<int64_t>(q, -100000, 100000)));
 }
 
-void lnsGemmExact(const uint8_t* a, int32_t biasA, const uint8_t* w, const int32_t* biasW, const float* linearBias,
-                  int64_t M, int64_t N, int64_t K, float* y, const LnsGemmParams& params, int threads)
+namespace {
+
+/// One weight operand of the exact path: log magnitude (in 1/2^F units, before the bias), sign
+/// and kind. For plain codes |log| ≤ Lmax; for LnsWeightFlags-described products ≤ 2·Lmax.
+struct ExactWeights
 {
-    validate("lnsGemmExact", M, N, K, params);
+    const uint8_t* codes = nullptr; ///< plain codes, or
+    const int16_t* log = nullptr;   ///< wide weights: log values and
+    const uint8_t* flags = nullptr; ///< LnsWeightFlags
+    int maxLog = 0;                 ///< bound on |log|
+};
+
+void exactKernel(const char* fn, const uint8_t* a, int32_t biasA, const ExactWeights& w, const int32_t* biasW,
+                 const float* linearBias, int64_t M, int64_t N, int64_t K, float* y, const LnsGemmParams& params,
+                 int threads)
+{
+    validate(fn, M, N, K, params);
     if (M == 0 || N == 0)
         return;
     const CodeTables tab(params);
     const int f = params.fractionBits;
-    const int offset = 2 * tab.maxLog; // bin = L_p + offset, in 0 … 4·Lmax ≤ 252
-    const int nBins = 4 * tab.maxLog + 1;
+    const int offset = tab.maxLog + w.maxLog; // bin = L_a + L_w + offset, in 0 … 2·offset
+    const int nBins = 2 * offset + 1;
+    if ((offset >> f) - ((-offset) >> f) > kMaxExponentSpan) // only reachable with wide weights
+        throw UnsupportedError(std::string(fn) + ": F = " + std::to_string(f) +
+                               " spans more binades of products than the exact accumulator holds");
+    // Packed operands: bits 0..binBits-1 the biased log (the sum of the two is the bin, no carry),
+    // bit binBits the sign (the sum's bit binBits is s_a XOR s_w, the next bit their AND), then
+    // two bits of zero flags and two of NaN flags (counts of 0..2 never overflow into the next).
+    const int binBits = nBins <= 256 ? 8 : 9;
+    const unsigned signBit = 1u << binBits;
+    const unsigned packedZero = 1u << (binBits + 2);
+    const unsigned packedNan = 1u << (binBits + 4);
+    const unsigned keep = (signBit << 1) - 1; // bin + XOR sign, drops the AND bit
     const int qMin = (-offset) >> f;
-    // Per bin: the term's integer LUT value and its shift above 2^qMin.
-    std::array<int64_t, kMaxBins> binLut{};
-    std::array<int, kMaxBins> binShift{};
+    std::array<int64_t, 2 * kMaxBins> binLut{};
+    std::array<int, 2 * kMaxBins> binShift{};
     for (int bin = 0; bin < nBins; ++bin) {
         const int lp = bin - offset;
         binLut[bin] = lnsLutEntry(lp & ((1 << f) - 1), params);
@@ -152,45 +173,57 @@ void lnsGemmExact(const uint8_t* a, int32_t biasA, const uint8_t* w, const int32
     }
     const int accExponent = qMin - kLnsLutBits; // value of one accumulator unit: 2^(qMin − 15)
 
-    // Operands packed so that one integer add forms the product: bits 0..7 L + Lmax (the sum is
-    // the bin, < 256, no carry), bit 8 the sign (the sum's bit 8 is s_a XOR s_w, bit 9 their AND), bits 10..11
-    // zero flags, bits 12..13 NaN flags (counts of 0..2 never overflow into the next field).
-    std::array<uint16_t, kCodes> packed{};
-    for (int c = 0; c < kCodes; ++c) {
-        packed[c] = tab.kind[c] == kZero  ? uint16_t{kPackedZero}
-                    : tab.kind[c] == kNan ? uint16_t{kPackedNan}
-                                          : static_cast<uint16_t>((tab.log[c] + tab.maxLog) | (tab.negative[c] << 8));
-    }
+    auto pack = [&](int log, bool negative, int kind, int maxLog) -> uint16_t {
+        return kind == kZero  ? static_cast<uint16_t>(packedZero)
+               : kind == kNan ? static_cast<uint16_t>(packedNan)
+                              : static_cast<uint16_t>(unsigned(log + maxLog) | (negative ? signBit : 0u));
+    };
+    std::array<uint16_t, kCodes> aTable{};
+    for (int c = 0; c < kCodes; ++c)
+        aTable[c] = pack(tab.log[c], tab.negative[c] != 0, tab.kind[c], tab.maxLog);
     std::vector<uint16_t> aPacked(static_cast<size_t>(M * K)), wPacked(static_cast<size_t>(N * K));
     for (int64_t i = 0; i < M * K; ++i)
-        aPacked[static_cast<size_t>(i)] = packed[a[i]];
-    for (int64_t i = 0; i < N * K; ++i)
-        wPacked[static_cast<size_t>(i)] = packed[w[i]];
+        aPacked[static_cast<size_t>(i)] = aTable[a[i]];
+    if (w.codes) {
+        std::array<uint16_t, kCodes> wTable{};
+        for (int c = 0; c < kCodes; ++c)
+            wTable[c] = pack(tab.log[c], tab.negative[c] != 0, tab.kind[c], w.maxLog);
+        for (int64_t i = 0; i < N * K; ++i)
+            wPacked[static_cast<size_t>(i)] = wTable[w.codes[i]];
+    } else {
+        for (int64_t i = 0; i < N * K; ++i) {
+            const uint8_t fl = w.flags[i];
+            const int kind = (fl & kLnsWeightNan) ? kNan : (fl & kLnsWeightZero) ? kZero : kNormal;
+            wPacked[static_cast<size_t>(i)] = pack(w.log[i], (fl & kLnsWeightNegative) != 0, kind, w.maxLog);
+        }
+    }
 
+    const size_t histHalf = size_t{1} << binBits;
     parallelFor(M * N, threads, [&](int64_t begin, int64_t end) {
-        // Positive products count in bins 0..255, negative ones in 256..511.
-        std::array<int32_t, 512> hist;
+        // Positive products count in bins [0, histHalf), negative ones in [histHalf, 2·histHalf).
+        std::array<int32_t, 2 * 512> hist;
         for (int64_t i = begin; i < end; ++i) {
             const int64_t m = i / N, n = i % N;
             const uint16_t* arow = aPacked.data() + m * K;
             const uint16_t* wrow = wPacked.data() + n * K;
-            std::fill(hist.begin(), hist.end(), 0);
+            std::fill_n(hist.begin(), nBins, 0);
+            std::fill_n(hist.begin() + static_cast<std::ptrdiff_t>(histHalf), nBins, 0);
             unsigned special = 0;
             for (int64_t k = 0; k < K; ++k) {
                 const unsigned s = unsigned{arow[k]} + unsigned{wrow[k]};
-                if (s >= kPackedZero) { // zero skips; NaN is remembered (NaN against zero is still NaN)
+                if (s >= packedZero) { // zero skips; NaN is remembered (NaN against zero is still NaN)
                     special |= s;
                     continue;
                 }
-                ++hist[s & 0x1FFu]; // drop bit 9: two negative signs make a positive product
+                ++hist[s & keep];
             }
-            if (special >= kPackedNan) {
+            if (special >= packedNan) {
                 y[i] = std::numeric_limits<float>::quiet_NaN();
                 continue;
             }
             Int128 acc = 0;
             for (int bin = 0; bin < nBins; ++bin) {
-                const int64_t count = int64_t{hist[bin]} - int64_t{hist[bin + 256]};
+                const int64_t count = int64_t{hist[bin]} - int64_t{hist[bin + histHalf]};
                 if (count != 0)
                     acc += static_cast<Int128>(count * binLut[bin]) << binShift[bin];
             }
@@ -201,6 +234,33 @@ void lnsGemmExact(const uint8_t* a, int32_t biasA, const uint8_t* w, const int32
             y[i] = static_cast<float>(out);
         }
     });
+}
+
+} // namespace
+
+void lnsGemmExact(const uint8_t* a, int32_t biasA, const uint8_t* w, const int32_t* biasW, const float* linearBias,
+                  int64_t M, int64_t N, int64_t K, float* y, const LnsGemmParams& params, int threads)
+{
+    ExactWeights ew;
+    ew.codes = w;
+    ew.maxLog = (1 << (std::clamp(params.totalBits, 3, 8) - 2)) - 1;
+    exactKernel("lnsGemmExact", a, biasA, ew, biasW, linearBias, M, N, K, y, params, threads);
+}
+
+void lnsGemmExactWide(const uint8_t* a, int32_t biasA, const int16_t* wLog, const uint8_t* wFlags,
+                      const int32_t* biasW, const float* linearBias, int64_t M, int64_t N, int64_t K, float* y,
+                      const LnsGemmParams& params, int threads)
+{
+    ExactWeights ew;
+    ew.log = wLog;
+    ew.flags = wFlags;
+    ew.maxLog = 2 * ((1 << (std::clamp(params.totalBits, 3, 8) - 2)) - 1);
+    validate("lnsGemmExactWide", M, N, K, params);
+    for (int64_t i = 0; i < N * K; ++i)
+        if ((wFlags[i] & (kLnsWeightZero | kLnsWeightNan)) == 0 && std::abs(int{wLog[i]}) > ew.maxLog)
+            throw ShapeError("lnsGemmExactWide: weight log " + std::to_string(wLog[i]) + " at " + std::to_string(i) +
+                             " is outside ±" + std::to_string(ew.maxLog) + " (two codes' sum)");
+    exactKernel("lnsGemmExactWide", a, biasA, ew, biasW, linearBias, M, N, K, y, params, threads);
 }
 
 void lnsGemmFast(const uint8_t* a, int32_t biasA, const uint8_t* w, const int32_t* biasW, const float* linearBias,

@@ -201,6 +201,10 @@ private slots:
     void emptySizes();
     void rejectsBadInput_data();
     void rejectsBadInput();
+    void wideMatchesNaiveProductDatapath_data();
+    void wideMatchesNaiveProductDatapath();
+    void wideOfPlainCodesEqualsExact();
+    void wideRejectsOutOfRangeLogs();
     void timing();
 };
 
@@ -665,6 +669,121 @@ void TestLnsDatapath::rejectsBadInput()
         }
         QCOMPARE(y, 7.f); // nothing written on error
     }
+}
+
+namespace {
+
+/// A weight that is the product of two codes (scale · centroid), as wide operands.
+struct WideWeights
+{
+    std::vector<int16_t> log;
+    std::vector<uint8_t> flags;
+};
+
+WideWeights productWeights(const std::vector<uint8_t>& s, const std::vector<uint8_t>& c)
+{
+    WideWeights w;
+    for (size_t i = 0; i < s.size(); ++i) {
+        uint8_t fl = isNegative(s[i]) != isNegative(c[i]) ? core::kLnsWeightNegative : 0;
+        if (s[i] == kNanCode || c[i] == kNanCode)
+            fl |= core::kLnsWeightNan;
+        else if (s[i] == kZeroCode || c[i] == kZeroCode)
+            fl |= core::kLnsWeightZero;
+        w.flags.push_back(fl);
+        w.log.push_back(static_cast<int16_t>(logOf(s[i]) + logOf(c[i])));
+    }
+    return w;
+}
+
+/// Naive three-operand datapath L_p = L_a + L_s + L_c, summed in long double in k order.
+std::vector<float> naiveProductDatapath(const Problem& p, const std::vector<uint8_t>& s, const std::vector<uint8_t>& c)
+{
+    const int F = p.params.fractionBits, D = 1 << F;
+    std::vector<float> y;
+    for (int64_t m = 0; m < p.M; ++m) {
+        for (int64_t n = 0; n < p.N; ++n) {
+            long double sum = 0;
+            bool nan = false;
+            for (int64_t k = 0; k < p.K; ++k) {
+                const size_t wi = static_cast<size_t>(n * p.K + k);
+                const uint8_t ca = p.a[static_cast<size_t>(m * p.K + k)];
+                if (ca == kNanCode || s[wi] == kNanCode || c[wi] == kNanCode)
+                    nan = true;
+                if (ca == kZeroCode || s[wi] == kZeroCode || c[wi] == kZeroCode || nan)
+                    continue;
+                const int lp = logOf(ca) + logOf(s[wi]) + logOf(c[wi]);
+                const int q = floorDiv(lp, D), r = lp - q * D;
+                const long double term = std::ldexp(specLut(r, F, false), q - 15);
+                const bool neg = isNegative(ca) != (isNegative(s[wi]) != isNegative(c[wi]));
+                sum += neg ? -term : term;
+            }
+            long double out = sum * core::lnsBiasScale(int64_t{p.biasA} + p.biasW[static_cast<size_t>(n)], F);
+            if (!p.linearBias.empty())
+                out += p.linearBias[static_cast<size_t>(n)];
+            y.push_back(nan ? NAN : static_cast<float>(out));
+        }
+    }
+    return y;
+}
+
+} // namespace
+
+void TestLnsDatapath::wideMatchesNaiveProductDatapath_data()
+{
+    QTest::addColumn<int>("F");
+    QTest::addColumn<int>("K");
+    QTest::addRow("F=3 K=9 (3x3 kernel)") << 3 << 9;
+    QTest::addRow("F=3 K=144") << 3 << 144;
+    QTest::addRow("F=4 K=50") << 4 << 50;
+    QTest::addRow("F=2 K=200 (widest exponent span)") << 2 << 200;
+}
+
+void TestLnsDatapath::wideMatchesNaiveProductDatapath()
+{
+    QFETCH(int, F);
+    QFETCH(int, K);
+    // Scales and centroids as two independent code matrices; the product spans ±126 in L_w.
+    Problem p = randomProblem(7, 5, K, F, 900u + static_cast<uint32_t>(K));
+    const Problem other = randomProblem(5, 5, K, F, 1900u + static_cast<uint32_t>(K));
+    p.linearBias = {0.5f, -1.f, 0.f, 2.f, 0.25f};
+    std::vector<uint8_t> scales = p.w, centroids = other.w;
+    centroids[3] = kNanCode; // one NaN weight poisons output channel 0
+    const WideWeights w = productWeights(scales, centroids);
+    std::vector<float> y(static_cast<size_t>(p.M * p.N));
+    core::lnsGemmExactWide(p.a.data(), p.biasA, w.log.data(), w.flags.data(), p.biasW.data(), p.linearBiasPtr(), p.M,
+                           p.N, p.K, y.data(), p.params, 2);
+    const QString diff = firstDifference(y, naiveProductDatapath(p, scales, centroids));
+    QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    QVERIFY(std::isnan(y[0]));
+}
+
+void TestLnsDatapath::wideOfPlainCodesEqualsExact()
+{
+    // A plain code is a product with the unit code (L = 0): both entry points must agree bit for bit.
+    const Problem p = randomProblem(33, 17, 75, 3, 4242u);
+    const std::vector<uint8_t> ones(p.w.size(), 0x00);
+    const WideWeights w = productWeights(p.w, ones);
+    std::vector<float> y(static_cast<size_t>(p.M * p.N));
+    core::lnsGemmExactWide(p.a.data(), p.biasA, w.log.data(), w.flags.data(), p.biasW.data(), nullptr, p.M, p.N, p.K,
+                           y.data(), p.params, 1);
+    const QString diff = firstDifference(y, runExact(p));
+    QVERIFY2(diff.isEmpty(), qPrintable(diff));
+}
+
+void TestLnsDatapath::wideRejectsOutOfRangeLogs()
+{
+    const uint8_t a = 0x01;
+    const int16_t log = 127; // > 2·63
+    const uint8_t flags = 0;
+    const int32_t biasW = 0;
+    float y = 7.f;
+    try {
+        core::lnsGemmExactWide(&a, 0, &log, &flags, &biasW, nullptr, 1, 1, 1, &y, LnsGemmParams{}, 1);
+        QFAIL("no exception");
+    } catch (const core::ShapeError& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains("outside"), e.what());
+    }
+    QCOMPARE(y, 7.f);
 }
 
 void TestLnsDatapath::timing()

@@ -80,6 +80,22 @@ long double lnsBiasScale(int64_t bias, int fractionBits);
 void lnsGemmExact(const uint8_t* a, int32_t biasA, const uint8_t* w, const int32_t* biasW, const float* linearBias,
                   int64_t M, int64_t N, int64_t K, float* y, const LnsGemmParams& params, int threads);
 
+/// Flags of a wide weight (lnsGemmExactWide).
+inline constexpr uint8_t kLnsWeightNegative = 1; ///< sign bit
+inline constexpr uint8_t kLnsWeightZero = 2;     ///< the weight is zero (skipped)
+inline constexpr uint8_t kLnsWeightNan = 4;      ///< the weight is NaN (its outputs are NaN)
+
+/// Exact path for weights that are products of two codes, as a cluster-compressed weight is on
+/// the accelerator (numerics.md §3.2 step 1: L_w = L_scale + L_centroid, both integer adds):
+/// wLog[n·K + k] is the weight's log magnitude in 1/2^F units without its bias, |wLog| ≤ 2·Lmax,
+/// wFlags the kLnsWeight* flags (sign = XOR of the two signs; zero when either is zero; NaN when
+/// either is NaN). biasW[n] = B_scale[n] + B_centroid. The products L_a + L_w span up to 3·Lmax,
+/// still exact in the 128-bit accumulator for 8-bit codes with F ≥ 2. Same contract and errors as
+/// lnsGemmExact, plus ShapeError for a normal weight with |wLog| > 2·Lmax.
+void lnsGemmExactWide(const uint8_t* a, int32_t biasA, const int16_t* wLog, const uint8_t* wFlags,
+                      const int32_t* biasW, const float* linearBias, int64_t M, int64_t N, int64_t K, float* y,
+                      const LnsGemmParams& params, int threads);
+
 /// Fast path, same arguments and errors. Decodes codes to float through a 2^bits-entry table
 /// (bias-free values, so the float range is only 2^±(Lmax/2^F)), runs float GEMMs on fixed
 /// 32-row blocks (Eigen, single-threaded per block), then y = acc · float(S) + linearBias[n] in
