@@ -5,6 +5,7 @@
 #include "lnscope/core/converted_model.h"
 
 #include "lnscope/core/centroid_refine.h"
+#include "lnscope/core/lns_emulator.h"
 #include "lnscope/core/error.h"
 
 #include <algorithm>
@@ -408,6 +409,8 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
 {
     const NumberFormat& format = NumberFormatRegistry::builtin().get(config.weightFormat); // throws early
     (void)format;
+    if (!config.activationFormat.empty())
+        (void)NumberFormatRegistry::builtin().get(config.activationFormat);
     if (config.clusters < 1)
         throw FormatError("conversion: clusters must be ≥ 1, got " + std::to_string(config.clusters));
     for (const auto& [node, k] : config.clustersPerLayer)
@@ -424,7 +427,7 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
     m.bnRecords = std::move(folded.records);
     m.layers = findLayers(m.folded, m.notes);
 
-    StepCounter steps{progress, static_cast<int>(m.layers.size()) * (config.refine ? 3 : 2) + 1, 0};
+    StepCounter steps{progress, static_cast<int>(m.layers.size()) * (config.refine ? 3 : 2) + 2, 0};
     if (config.sharedBook)
         compressShared(m.folded, m.layers, config, steps);
     else
@@ -433,6 +436,15 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
         m.notes.push_back("clustersPerLayer ignored for shared books");
     refineLayers(m, calibration, steps);
     quantizeLayers(m, steps);
+    steps.step("calibrate activations");
+    if (config.activationFormat.empty())
+        m.activations = {};
+    else if (calibration.empty())
+        m.notes.push_back("activation calibration skipped: no calibration inputs (activations cannot be emulated)");
+    else
+        m.activations = calibrateActivations(m.graphForStage(Stage::Lns8), calibration,
+                                             NumberFormatRegistry::builtin().get(config.activationFormat),
+                                             config.activationRule, config.threads, nullptr);
     if (progress) {
         progress->checkCancelled();
         progress->report(1.0, "done");

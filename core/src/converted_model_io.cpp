@@ -21,7 +21,7 @@ namespace lnscope::core {
 namespace {
 
 constexpr const char* kManifestFormat = "lnscope-converted";
-constexpr int kManifestVersion = 1;
+constexpr int kManifestVersion = 2; // 2: activation format, rule and calibrated parameters
 
 /// A manifest number: JSON has no inf or nan, so those are written as strings.
 std::string jsonNumber(double v)
@@ -125,7 +125,9 @@ std::string configJson(const ConversionConfig& c)
     }
     o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
       << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"seed\":" << c.seed
-      << ",\"maxIterations\":" << c.maxIterations << ",\"refineMaxPositions\":" << c.refineMaxPositions << "}";
+      << ",\"maxIterations\":" << c.maxIterations << ",\"refineMaxPositions\":" << c.refineMaxPositions
+      << ",\"activationFormat\":" << jsonQuote(c.activationFormat) << ",\"activationRule\":"
+      << jsonQuote(c.activationRule == ParamRule::MinMse ? "minmse" : "absmax") << "}";
     return o.str();
 }
 
@@ -204,6 +206,13 @@ ConversionConfig readConfig(const JsonReader& r, const Json& c)
     cfg.seed = static_cast<uint32_t>(r.integer(c, "seed", 0, UINT32_MAX));
     cfg.maxIterations = static_cast<int>(r.integer(c, "maxIterations", 0, INT32_MAX));
     cfg.refineMaxPositions = r.integer(c, "refineMaxPositions", 1, INT64_MAX / 2);
+    cfg.activationFormat = r.string(c, "activationFormat");
+    if (!cfg.activationFormat.empty() && !NumberFormatRegistry::builtin().find(cfg.activationFormat))
+        r.fail("activationFormat", "unknown format '" + cfg.activationFormat + "'");
+    const std::string rule = r.string(c, "activationRule");
+    if (rule != "absmax" && rule != "minmse")
+        r.fail("activationRule", "unknown rule '" + rule + "'");
+    cfg.activationRule = rule == "minmse" ? ParamRule::MinMse : ParamRule::AbsMax;
     return cfg;
 }
 
@@ -281,7 +290,14 @@ void saveConverted(const ConvertedModel& model, const std::filesystem::path& pat
              << ",\"notes\":[";
     for (size_t k = 0; k < model.notes.size(); ++k)
         manifest << (k ? "," : "") << jsonQuote(model.notes[k]);
-    manifest << "],\"layers\":[";
+    manifest << "],\"activations\":{\"format\":" << jsonQuote(model.activations.format)
+             << ",\"frames\":" << model.activations.frames << ",\"params\":{";
+    bool firstParam = true;
+    for (const auto& [name, p] : model.activations.params) {
+        manifest << (firstParam ? "" : ",") << jsonQuote(name) << ":" << jsonParams({p});
+        firstParam = false;
+    }
+    manifest << "}},\"layers\":[";
     for (size_t k = 0; k < model.layers.size(); ++k)
         manifest << (k ? ",\n" : "\n") << layerJson(model.layers[k]);
     manifest << "]}\n";
@@ -333,6 +349,23 @@ ConvertedModel loadConverted(const std::filesystem::path& path, const Graph& ori
     m.config = readConfig(r, r.get(root, "config"));
     for (const Json& n : r.array(root, "notes"))
         m.notes.push_back(n.text);
+    const Json& acts = r.get(root, "activations");
+    m.activations.format = r.string(acts, "format");
+    if (!m.activations.format.empty() && !NumberFormatRegistry::builtin().find(m.activations.format))
+        r.fail("activations", "unknown format '" + m.activations.format + "'");
+    m.activations.frames = r.integer(acts, "frames", 0, INT64_MAX / 2);
+    const Json& params = r.get(acts, "params");
+    if (params.kind != JsonKind::Object)
+        r.fail("activations", "params must be an object");
+    for (const auto& [name, v] : params.members) {
+        Json wrapper;
+        wrapper.kind = JsonKind::Object;
+        wrapper.members.emplace_back("p", v);
+        const std::vector<QuantParam> p = r.params(wrapper, "p");
+        if (p.size() != 1)
+            r.fail("activations", "expected one [bias, scale] pair for '" + name + "'");
+        m.activations.params[name] = p[0];
+    }
     m.original = originalModel;
     BnFoldResult folded = foldBatchNorm(originalModel);
     m.folded = std::move(folded.graph);

@@ -68,7 +68,7 @@ void checkInput(const ValueInfo& info, const Tensor& t)
 }
 } // namespace
 
-TensorMap Executor::run(const TensorMap& inputs, const TapFn& tap, Progress* progress) const
+TensorMap Executor::run(const TensorMap& inputs, const TapFn& tap, Progress* progress, const RunHooks* hooks) const
 {
     std::map<std::string, Tensor> values;
     for (const ValueInfo& info : m_graph.inputs) {
@@ -76,7 +76,9 @@ TensorMap Executor::run(const TensorMap& inputs, const TapFn& tap, Progress* pro
         if (it == inputs.end())
             throw ShapeError("missing input '" + info.name + "'");
         checkInput(info, it->second);
-        values[info.name] = it->second;
+        Tensor& stored = values[info.name] = it->second;
+        if (hooks && hooks->transform)
+            hooks->transform(-1, info.name, stored);
     }
     OpContext ctx;
     ctx.threads = m_options.threads;
@@ -107,7 +109,9 @@ TensorMap Executor::run(const TensorMap& inputs, const TapFn& tap, Progress* pro
         }
         std::vector<Tensor> outs;
         try {
-            outs = m_kernels[n]->run(node, OpInputs(args.data(), args.size()), ctx);
+            const OpInputs opInputs(args.data(), args.size());
+            if (!(hooks && hooks->replace && hooks->replace(static_cast<int>(n), node, opInputs, ctx, outs)))
+                outs = m_kernels[n]->run(node, opInputs, ctx);
         } catch (const Cancelled&) {
             throw;
         } catch (const ShapeError& e) {
@@ -126,6 +130,10 @@ TensorMap Executor::run(const TensorMap& inputs, const TapFn& tap, Progress* pro
             throw Error(node.describe() + ": kernel produced " + std::to_string(outs.size()) + " outputs, expected "
                         + std::to_string(node.outputs.size()));
         outs.resize(node.outputs.size());
+        if (hooks && hooks->transform)
+            for (size_t o = 0; o < node.outputs.size(); ++o)
+                if (!node.outputs[o].empty())
+                    hooks->transform(static_cast<int>(n), node.outputs[o], outs[o]);
         if (tap)
             tap(static_cast<int>(n), node, outs);
         for (size_t o = 0; o < node.outputs.size(); ++o)

@@ -117,13 +117,22 @@ std::set<std::string> nodeOutputs(const Graph& graph)
 std::vector<LayerAgreement> compareLayers(const Executor& reference, const Executor& other,
                                           const std::vector<TensorMap>& inputs)
 {
-    const std::set<std::string> otherOutputs = nodeOutputs(other.graph());
+    return compareLayers(
+        reference.graph(), [&](const TensorMap& in, const TapFn& tap) { reference.run(in, tap); }, other.graph(),
+        [&](const TensorMap& in, const TapFn& tap) { other.run(in, tap); }, inputs);
+}
+
+std::vector<LayerAgreement> compareLayers(const Graph& referenceGraph, const RunWithTap& reference,
+                                          const Graph& otherGraph, const RunWithTap& other,
+                                          const std::vector<TensorMap>& inputs)
+{
+    const std::set<std::string> otherOutputs = nodeOutputs(otherGraph);
 
     // One entry per matched tensor, in reference node order; index by tensor name.
     std::vector<LayerAgreement> layers;
     std::vector<AgreementAccumulator> accs;
     std::map<std::string, size_t> slot;
-    const auto& refNodes = reference.graph().nodes;
+    const auto& refNodes = referenceGraph.nodes;
     for (size_t n = 0; n < refNodes.size(); ++n) {
         for (const std::string& out : refNodes[n].outputs) {
             if (out.empty() || !otherOutputs.count(out) || slot.count(out))
@@ -137,12 +146,12 @@ std::vector<LayerAgreement> compareLayers(const Executor& reference, const Execu
     std::map<std::string, Tensor> pending; // reference taps of the current input only
     for (const TensorMap& input : inputs) {
         pending.clear();
-        reference.run(input, [&](int, const Node& node, const std::vector<Tensor>& outputs) {
+        reference(input, [&](int, const Node& node, const std::vector<Tensor>& outputs) {
             for (size_t i = 0; i < outputs.size() && i < node.outputs.size(); ++i)
                 if (slot.count(node.outputs[i]))
                     pending[node.outputs[i]] = outputs[i];
         });
-        other.run(input, [&](int, const Node& node, const std::vector<Tensor>& outputs) {
+        other(input, [&](int, const Node& node, const std::vector<Tensor>& outputs) {
             for (size_t i = 0; i < outputs.size() && i < node.outputs.size(); ++i) {
                 auto it = pending.find(node.outputs[i]);
                 if (it == pending.end())

@@ -53,8 +53,22 @@ struct ConversionConfig
     int maxIterations = 50;  ///< Lloyd iterations per k-means run
     /// Refinement: upper bound on output positions (n, oy, ox) per layer (RefineOptions).
     int64_t refineMaxPositions = 200000;
+    /// Format of the activations on the accelerator ("" keeps them float32); per tensor, chosen
+    /// from the calibration inputs by activationRule (calibrateActivations, lns_emulator.h).
+    std::string activationFormat = "lns8";
+    ParamRule activationRule = ParamRule::AbsMax;
 
     bool operator==(const ConversionConfig& other) const = default;
+};
+
+/// Activation parameters of a converted model: one per activation tensor (lns_emulator.h).
+struct ActivationQuant
+{
+    std::string format;                       ///< registry name; "" = activations stay float32
+    std::map<std::string, QuantParam> params; ///< by tensor name in the folded graph
+    int64_t frames = 0;                       ///< calibration inputs they were chosen from
+
+    bool operator==(const ActivationQuant& other) const = default;
 };
 
 /// One layer with a weight initializer (Conv, ConvTranspose, Gemm, MatMul) of the folded graph.
@@ -101,6 +115,7 @@ struct ConvertedModel
     std::vector<ConvertedLayer> layers; ///< folded-graph node order
     ConversionConfig config;
     std::vector<std::string> notes; ///< what was skipped and why (e.g. refinement without data)
+    ActivationQuant activations;    ///< empty params when converted without calibration inputs
 
     /// Float graph of a stage: the original for Float32, the folded graph for BatchNormFolded,
     /// and for the later stages the folded graph with every layer's weight initializer replaced

@@ -23,6 +23,20 @@ struct ExecOptions
 /// calling thread. Copy what you keep: the tensors are freed after their last use.
 using TapFn = std::function<void(int nodeIndex, const Node& node, const std::vector<Tensor>& outputs)>;
 
+/// Ways for a caller to change how a run computes (the emulated LNS executor uses them). Both
+/// are optional and run on the calling thread.
+struct RunHooks
+{
+    /// Replaces a node's kernel: return true after filling `outputs` (one per node output), false
+    /// to let the registered kernel run. Exceptions are reported like a kernel's.
+    std::function<bool(int nodeIndex, const Node& node, OpInputs inputs, const OpContext& ctx,
+                       std::vector<Tensor>& outputs)>
+        replace;
+    /// Called on every graph input (nodeIndex −1) and every node output before it is stored (and
+    /// before the tap sees it); may change the tensor in place but not its shape.
+    std::function<void(int nodeIndex, const std::string& name, Tensor& value)> transform;
+};
+
 class Executor
 {
 public:
@@ -36,7 +50,8 @@ public:
     /// Runs the graph. `inputs` must hold every graph input by name (dynamic dims are taken from
     /// the actual tensors; fixed dims must match: ShapeError). Returns the graph outputs.
     /// Throws ShapeError/UnsupportedError naming the node on failure; Cancelled when cancelled.
-    TensorMap run(const TensorMap& inputs, const TapFn& tap = {}, Progress* progress = nullptr) const;
+    TensorMap run(const TensorMap& inputs, const TapFn& tap = {}, Progress* progress = nullptr,
+                  const RunHooks* hooks = nullptr) const;
 
 private:
     Graph m_graph;

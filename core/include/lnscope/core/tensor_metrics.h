@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <functional>
 #include <vector>
 
 namespace lnscope::core {
@@ -77,6 +78,14 @@ struct LayerAgreement
 /// Throws whatever Executor::run throws, and ShapeError when a matched tensor has different
 /// shapes in the two graphs (the message names the tensor).
 std::vector<LayerAgreement> compareLayers(const Executor& reference, const Executor& other,
+                                          const std::vector<TensorMap>& inputs);
+
+/// Runs a model on one input map, calling `tap` after each node (an Executor, an LnsEmulator).
+using RunWithTap = std::function<void(const TensorMap& inputs, const TapFn& tap)>;
+
+/// compareLayers() for any two runners over the given graphs (tensors matched by name, as above).
+std::vector<LayerAgreement> compareLayers(const Graph& referenceGraph, const RunWithTap& reference,
+                                          const Graph& otherGraph, const RunWithTap& other,
                                           const std::vector<TensorMap>& inputs);
 
 /// Index into `layers` of the first entry whose SQNR < thresholdDb (dB), or -1 if none.
