@@ -6,6 +6,7 @@
 
 #include "lnscope/core/centroid_refine.h"
 #include "lnscope/core/lns_emulator.h"
+#include "lnscope/core/tensor_metrics.h"
 #include "lnscope/core/error.h"
 
 #include <algorithm>
@@ -450,6 +451,44 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
         progress->report(1.0, "done");
     }
     return m;
+}
+
+std::vector<LayerSensitivity> layerSensitivity(const ConvertedModel& model, const std::vector<TensorMap>& inputs,
+                                               Stage stage, int threads, Progress* progress)
+{
+    if (inputs.empty())
+        throw FormatError("sensitivity: no inputs");
+    if (stage != Stage::ClusterCompressed && stage != Stage::Lns8)
+        throw FormatError("sensitivity: the stage must be cluster compressed or the weight format");
+    const ExecOptions options{threads};
+    std::vector<TensorMap> reference;
+    const Executor folded(model.folded, options);
+    for (const TensorMap& in : inputs)
+        reference.push_back(folded.run(in));
+    std::vector<LayerSensitivity> out;
+    for (size_t i = 0; i < model.layers.size(); ++i) {
+        const ConvertedLayer& l = model.layers[i];
+        if (progress) {
+            progress->checkCancelled();
+            progress->report(double(i) / double(model.layers.size()), "sensitivity " + l.node);
+        }
+        Graph g = model.folded;
+        Tensor& w = g.initializers.at(l.weightName);
+        w = l.weightForStage(stage, w);
+        const Executor exec(std::move(g), options);
+        AgreementAccumulator acc;
+        for (size_t k = 0; k < inputs.size(); ++k) {
+            const TensorMap y = exec.run(inputs[k]);
+            for (const auto& [name, t] : reference[k])
+                if (t.isFloat())
+                    acc.add(t, y.at(name));
+        }
+        const Agreement a = acc.result();
+        out.push_back({l.node, a.sqnrDb, a.cosine});
+    }
+    if (progress)
+        progress->report(1.0, "sensitivity");
+    return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -96,6 +96,7 @@ private slots:
     void badOptions_data();
     void badOptions();
     void emptyCalibrationIsAnError();
+    void sensitivityFindsTheCoarsestLayer();
 };
 
 void TestLnsEmulator::activationTensorsFuseMacIntoActivation()
@@ -441,6 +442,27 @@ void TestLnsEmulator::emptyCalibrationIsAnError()
     QVERIFY(m.activations.params.empty());
     QVERIFY(std::any_of(m.notes.begin(), m.notes.end(),
                         [](const std::string& n) { return n.find("activation calibration skipped") != std::string::npos; }));
+}
+
+void TestLnsEmulator::sensitivityFindsTheCoarsestLayer()
+{
+    // One conv squeezed into a single centroid must hurt the output more than any other layer alone.
+    const std::string coarse = "/enc3/enc3.0/Conv";
+    ConversionConfig cfg;
+    cfg.clustersPerLayer[coarse] = 1;
+    const ConvertedModel m = core::convertModel(tinyModel(), cfg, {tinyInputs()});
+    const auto s = core::layerSensitivity(m, {tinyInputs()}, Stage::ClusterCompressed, 2);
+    QCOMPARE(s.size(), m.layers.size());
+    const auto worst = std::min_element(s.begin(), s.end(), [](const auto& a, const auto& b) {
+        return a.outputSqnrDb < b.outputSqnrDb;
+    });
+    for (const auto& l : s)
+        qInfo("%s: output SQNR %.1f dB", l.node.c_str(), l.outputSqnrDb);
+    QCOMPARE(worst->node, coarse);
+    // A layer whose book holds every kernel (enc1: 24 kernels < K = 64) is converted exactly at CC.
+    const auto enc1 = std::find_if(s.begin(), s.end(), [](const auto& l) { return l.node == "/enc1/enc1.0/Conv"; });
+    QVERIFY(enc1 != s.end());
+    QVERIFY2(enc1->outputSqnrDb > 100.0, qPrintable(QString::number(enc1->outputSqnrDb)));
 }
 
 QTEST_GUILESS_MAIN(TestLnsEmulator)

@@ -140,6 +140,21 @@ struct ConvertedModel
 ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
                             const std::vector<TensorMap>& calibration, Progress* progress = nullptr);
 
+/// Output change when a single layer is converted (the "sensitivity" sweep): per converted layer,
+/// the folded graph with only that layer's weight at `stage` (ClusterCompressed or Lns8), all
+/// others as folded, run on `inputs` and compared with the folded graph over every graph output.
+struct LayerSensitivity
+{
+    std::string node;
+    double outputSqnrDb = 0.0; ///< SQNR of the model outputs (dB; +inf when unchanged; NaN when undefined)
+    double outputCosine = 0.0;
+};
+
+/// One float run per converted layer plus one reference run per input. Throws FormatError for an
+/// empty input list or a stage before ClusterCompressed, whatever Executor::run throws, Cancelled.
+std::vector<LayerSensitivity> layerSensitivity(const ConvertedModel& model, const std::vector<TensorMap>& inputs,
+                                               Stage stage, int threads, Progress* progress = nullptr);
+
 /// A 64-bit FNV-1a hash (hex, 16 digits) over the graph's nodes (names, ops, inputs, outputs,
 /// attributes) and initializers (names, types, shapes, data): identifies the model a .lnsz was
 /// converted from.
