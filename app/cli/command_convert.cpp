@@ -8,6 +8,8 @@
 #include "table.h"
 
 #include "lnscope/core/converted_model.h"
+#include "lnscope/core/lns_emulator.h"
+#include "lnscope/core/onnx_export.h"
 #include "lnscope/core/memory_budget.h"
 #include "lnscope/core/number_format.h"
 #include "lnscope/core/tensor_io.h"
@@ -28,16 +30,20 @@ using core::Stage;
 const char* const kUsage = R"(usage: lnscope-cli convert MODEL --out DIR [--format NAME] [--clusters K]
                          [--clusters-layer NODE=K ...] [--shared-book]
                          [--pointwise keep|scalar|subvector] [--refine] [--calib FILE_OR_DIR]
+                         [--config FILE] [--act-format NAME] [--act-rule absmax|minmse]
+                         [--path fast|exact] [--sensitivity]
                          [--input FILE] [--size WxH] [--mean r,g,b --std r,g,b] [--bgr]
                          [--seed N] [--threads N] [--json FILE]
 
 Converts MODEL: folds batch norms, cluster-compresses the convolutions (k-means over the
 kernels) and quantizes centroids, scales and the other weights to one number format. Writes
-DIR/model.lnsz (the converted model) and DIR/report.json (the same data as --json), and prints
-per layer: weight shape, K, bits per weight, bytes at each stage (float32, BN folded, cluster
-compressed, the weight format) and the output SQNR of each stage against float32 on one
-evaluation input; then totals, the compression ratio, the model-output SQNR per stage and the
-first layer whose SQNR drops below 30 dB. Ctrl-C cancels and writes nothing.
+DIR/model.lnsz (the converted model), DIR/model.dequant.onnx (every weight replaced by its
+decoded value: runs in any ONNX runtime) and DIR/report.json (the same data as --json), and
+prints per layer: weight shape, K, bits per weight, bytes at each stage (float32, BN folded,
+cluster compressed, the weight format) and the output SQNR of each stage against float32 on one
+evaluation input — the last stage, "+act", also holds every activation in the activation format
+(emulated LNS inference); then totals, the compression ratio, the model-output SQNR per stage and
+the first layer whose SQNR drops below 30 dB. Ctrl-C cancels and writes nothing.
 
 options:
   --out DIR             output folder (created at the end if it does not exist)
@@ -49,7 +55,15 @@ options:
   --shared-book         one book per kernel size over all compressed convs
   --pointwise P         1x1 convs: keep (default), scalar (scalar sharing), subvector
   --refine              least-squares centroid refinement on the calibration inputs
-  --calib FILE_OR_DIR   calibration images or .pb tensors (a folder: every file in it)
+  --calib FILE_OR_DIR   calibration images or .pb tensors (a folder: every file in it); without
+                        it, activations are calibrated on the evaluation input
+  --config FILE         conversion settings as JSON (keys: format, clusters, clustersPerLayer,
+                        sharedBook, pointwise, refine, seed, activationFormat, activationRule);
+                        options given on the command line override the file
+  --act-format NAME     activation format (default lns8; "float32" keeps activations float)
+  --act-rule R          activation parameter rule: absmax (default) or minmse
+  --path P              emulation path of the +act stage: fast (default) or exact
+  --sensitivity         also convert one layer at a time and report the output SQNR of each
   --input FILE          evaluation input for the per-stage error (default: the first
                         calibration input, else a seeded random input)
   --size WxH            resize images to W x H (default: images must match the model input)
@@ -213,6 +227,7 @@ std::vector<ModelInput> evaluationInputs(const core::Graph& graph, const fs::pat
 struct StageError
 {
     Stage stage;
+    bool activations = false; ///< the emulated stage: weights at `stage` plus quantized activations
     std::map<std::string, core::Agreement> byTensor; ///< per output tensor (shared names)
     std::vector<core::LayerAgreement> layers;
     int firstDiverging = -1;
@@ -225,7 +240,10 @@ struct ConvertReport
     std::string format;
     int formatBits = 8;
     std::vector<core::BudgetReport> budgets; ///< kStages order; the last one at the weight format
-    std::vector<StageError> errors;          ///< kComparedStages order
+    std::vector<StageError> errors;          ///< kComparedStages order, then the emulated stage
+    std::vector<core::LayerSensitivity> sensitivity; ///< empty unless --sensitivity
+    core::LnsPath path = core::LnsPath::Fast;
+    bool activationsFromEvaluation = false;
     std::vector<ModelInput> evaluation;
     size_t calibrationCount = 0;
     std::string calibrationSource;
@@ -255,7 +273,7 @@ std::vector<core::BudgetReport> budgets(const core::ConvertedModel& m, int forma
 }
 
 std::vector<StageError> stageErrors(const core::ConvertedModel& m, const std::vector<ModelInput>& evaluation,
-                                    int threads, const core::CancelFlag& cancel)
+                                    int threads, core::LnsPath path, const core::CancelFlag& cancel)
 {
     const core::ExecOptions options{threads};
     const core::Executor reference(m.original, options);
@@ -264,12 +282,30 @@ std::vector<StageError> stageErrors(const core::ConvertedModel& m, const std::ve
     for (Stage s : kComparedStages) {
         cancel.checkCancelled();
         const core::Executor other(m.graphForStage(s), options);
-        StageError e{s, {}, core::compareLayers(reference, other, inputs), -1};
+        StageError e{s, false, {}, core::compareLayers(reference, other, inputs), -1};
         for (const core::LayerAgreement& l : e.layers)
             e.byTensor[l.tensor] = l.agreement;
         e.firstDiverging = core::firstDivergingLayer(e.layers, kDivergeDb);
         out.push_back(std::move(e));
     }
+    if (m.activations.params.empty())
+        return out;
+    cancel.checkCancelled();
+    core::EmulatorOptions emuOptions;
+    emuOptions.path = path;
+    emuOptions.threads = threads;
+    const core::LnsEmulator emulator(m, emuOptions);
+    StageError e{Stage::Lns8, true,
+                 {},
+                 core::compareLayers(
+                     reference.graph(), [&](const core::TensorMap& in, const core::TapFn& tap) { reference.run(in, tap); },
+                     emulator.graph(), [&](const core::TensorMap& in, const core::TapFn& tap) { emulator.run(in, tap); },
+                     inputs),
+                 -1};
+    for (const core::LayerAgreement& l : e.layers)
+        e.byTensor[l.tensor] = l.agreement;
+    e.firstDiverging = core::firstDivergingLayer(e.layers, kDivergeDb);
+    out.push_back(std::move(e));
     return out;
 }
 
@@ -291,6 +327,11 @@ std::string layerTensor(const core::ConvertedModel& m, const std::string& node)
         if (n.name == node && !n.outputs.empty())
             return n.outputs.front();
     return {};
+}
+
+std::string errorLabel(const StageError& e, const std::string& format)
+{
+    return e.activations ? "+act" : stageLabel(e.stage, format);
 }
 
 const core::Agreement* agreementOf(const StageError& e, const std::string& tensor)
@@ -343,6 +384,14 @@ void appendItem(std::string& text, const std::string& label, const std::string& 
     text.append(" ").append(label).append(" ").append(value);
 }
 
+std::string sensitivityCell(const ConvertReport& r, const std::string& node)
+{
+    for (const core::LayerSensitivity& s : r.sensitivity)
+        if (s.node == node)
+            return std::isinf(s.outputSqnrDb) ? "exact" : std::isnan(s.outputSqnrDb) ? "-" : formatFixed(s.outputSqnrDb, 1);
+    return "-";
+}
+
 std::string renderText(const ConvertReport& r, const fs::path& out)
 {
     const core::ConvertedModel& m = r.converted;
@@ -360,8 +409,10 @@ std::string renderText(const ConvertReport& r, const fs::path& out)
                                        {"bits/w", Table::Align::Right}};
     for (Stage s : kStages)
         cols.push_back({stageLabel(s, r.format) + " B", Table::Align::Right});
-    for (Stage s : kComparedStages)
-        cols.push_back({"SQNR " + stageLabel(s, r.format), Table::Align::Right});
+    for (const StageError& e : r.errors)
+        cols.push_back({"SQNR " + errorLabel(e, r.format), Table::Align::Right});
+    if (!r.sensitivity.empty())
+        cols.push_back({"sens dB", Table::Align::Right});
     Table table(cols);
     const core::BudgetReport& last = r.budgets.back();
     for (size_t i = 0; i < last.layers.size(); ++i) {
@@ -375,11 +426,14 @@ std::string renderText(const ConvertReport& r, const fs::path& out)
         const std::string tensor = layerTensor(m, l.shape.name);
         for (const StageError& e : r.errors)
             row.push_back(sqnrCell(agreementOf(e, tensor)));
+        if (!r.sensitivity.empty())
+            row.push_back(sensitivityCell(r, l.shape.name));
         table.addRow(row);
     }
     std::vector<std::string> total = {"total", "", "", "", formatFixed(32.0 / last.ratio, 2)};
     for (const core::BudgetReport& b : r.budgets)
         total.push_back(groupThousands(b.total.bytes()));
+    total.resize(cols.size());
     table.addRow(total);
     text += "\n" + table.render();
 
@@ -388,19 +442,26 @@ std::string renderText(const ConvertReport& r, const fs::path& out)
         appendItem(text, stageLabel(b.stage, r.format), formatFixed(b.ratio, 2) + "x");
     text += "\n  counts: " + last.counts + "\n";
     text += "  SQNR: each stage's layer output against the float32 model on the evaluation input (dB)\n";
+    if (!m.activations.params.empty())
+        text += "  +act: " + r.format + " weights and " + m.activations.format + " activations (" +
+                std::to_string(m.activations.params.size()) + " tensors, emulated, " + core::toString(r.path) +
+                " path" + (r.activationsFromEvaluation ? ", calibrated on the evaluation input" : "") + ")\n";
+    if (!r.sensitivity.empty())
+        text += "  sens: model-output SQNR with only that layer at " + r.format + " (dB)\n";
     for (const core::ValueInfo& o : m.original.outputs) {
         text += "Model output '" + o.name + "' SQNR:";
         for (const StageError& e : r.errors)
-            appendItem(text, stageLabel(e.stage, r.format), sqnrCell(agreementOf(e, o.name)) + " dB");
+            appendItem(text, errorLabel(e, r.format), sqnrCell(agreementOf(e, o.name)) + " dB");
         text += "\n";
     }
     text += "First layer below " + formatFixed(kDivergeDb, 0) + " dB:";
     for (const StageError& e : r.errors)
-        appendItem(text, stageLabel(e.stage, r.format), divergingText(e) + ";");
+        appendItem(text, errorLabel(e, r.format), divergingText(e) + ";");
     text.back() = '\n';
     for (const std::string& note : m.notes)
         text += "note: " + note + "\n";
-    text += "Wrote    " + (out / "model.lnsz").string() + ", " + (out / "report.json").string() + "\n";
+    text += "Wrote    " + (out / "model.lnsz").string() + ", " + (out / "model.dequant.onnx").string() + ", "
+            + (out / "report.json").string() + "\n";
     return text;
 }
 
@@ -410,6 +471,37 @@ Json termsJson(const core::StorageTerms& t)
     for (const auto& [name, bits] : t.named())
         j.set(name, bits);
     return j;
+}
+
+Json sensitivityJson(const ConvertReport& r, const std::string& node)
+{
+    for (const core::LayerSensitivity& s : r.sensitivity)
+        if (s.node == node && !std::isnan(s.outputSqnrDb))
+            return std::isinf(s.outputSqnrDb) ? Json("exact") : Json(s.outputSqnrDb);
+    return Json();
+}
+
+/// The emulated stage (weights at the format plus quantized activations), or null.
+Json activationStageJson(const ConvertReport& r)
+{
+    const core::ConvertedModel& m = r.converted;
+    for (const StageError& e : r.errors) {
+        if (!e.activations)
+            continue;
+        Json outs = Json::object();
+        for (const core::ValueInfo& o : m.original.outputs)
+            outs.set(o.name, sqnrJson(agreementOf(e, o.name)));
+        return Json::object()
+            .set("stage", "+act")
+            .set("activationFormat", m.activations.format)
+            .set("activationTensors", int64_t(m.activations.params.size()))
+            .set("calibrationFrames", m.activations.frames)
+            .set("calibratedOnEvaluationInput", r.activationsFromEvaluation)
+            .set("path", core::toString(r.path))
+            .set("outputs", outs)
+            .set("firstLayerBelow30Db", e.firstDiverging < 0 ? Json() : Json(e.layers[size_t(e.firstDiverging)].node));
+    }
+    return Json();
 }
 
 Json renderJson(const ConvertReport& r, const fs::path& out)
@@ -427,6 +519,9 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
                       .set("pointwise", core::toString(m.config.pointwise))
                       .set("refine", m.config.refine)
                       .set("seed", static_cast<int64_t>(m.config.seed))
+                      .set("activationFormat", m.config.activationFormat)
+                      .set("activationRule", m.config.activationRule == core::ParamRule::MinMse ? "minmse" : "absmax")
+                      .set("path", core::toString(r.path))
                       .set("threads", m.config.threads);
     Json eval = Json::array();
     for (const ModelInput& i : r.evaluation)
@@ -440,7 +535,7 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
                      .set("ratio", b.ratio)
                      .set("terms", termsJson(b.total));
         for (const StageError& e : r.errors) {
-            if (e.stage != b.stage)
+            if (e.stage != b.stage || e.activations)
                 continue;
             Json outs = Json::object();
             for (const core::ValueInfo& o : m.original.outputs)
@@ -461,7 +556,7 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
         Json sqnr = Json::object();
         const std::string tensor = layerTensor(m, l.shape.name);
         for (const StageError& e : r.errors)
-            sqnr.set(stageLabel(e.stage, r.format), sqnrJson(agreementOf(e, tensor)));
+            sqnr.set(errorLabel(e, r.format), sqnrJson(agreementOf(e, tensor)));
         layers.push(Json::object()
                         .set("node", l.shape.name)
                         .set("op", l.shape.op)
@@ -472,7 +567,8 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
                         .set("weights", l.shape.weightCount())
                         .set("bitsPerWeight", bitsPerWeight(l))
                         .set("bytes", bytes)
-                        .set("sqnr", sqnr));
+                        .set("sqnr", sqnr)
+                        .set("sensitivityDb", sensitivityJson(r, l.shape.name)));
     }
     return Json::object()
         .set("model", r.model.string())
@@ -484,13 +580,16 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
         .set("counts", last.counts)
         .set("stages", stages)
         .set("layers", layers)
+        .set("activationStage", activationStageJson(r))
         .set("notes", Json::arrayOf(m.notes))
         .set("files", Json::object()
                           .set("model", (out / "model.lnsz").string())
+                          .set("dequantizedOnnx", (out / "model.dequant.onnx").string())
                           .set("report", (out / "report.json").string()));
 }
 
-/// Writes DIR/model.lnsz and DIR/report.json (each atomically); DIR is created only now.
+/// Writes DIR/model.lnsz, DIR/model.dequant.onnx and DIR/report.json (each atomically); DIR is
+/// created only now.
 void writeOutputs(const fs::path& dir, const ConvertReport& r, const Json& json)
 {
     std::error_code ec;
@@ -498,7 +597,55 @@ void writeOutputs(const fs::path& dir, const ConvertReport& r, const Json& json)
     if (ec || !fs::is_directory(dir))
         throw core::IoError(dir.string() + ": cannot create the output folder" + (ec ? ": " + ec.message() : ""));
     core::saveConverted(r.converted, dir / "model.lnsz");
+    core::OnnxExportOptions onnx;
+    onnx.producerVersion = LNSCOPE_VERSION;
+    onnx.docString = "weights dequantized from " + r.format + " by lnscope-cli convert (activations stay float)";
+    onnx.metadata["lnscope.weightFormat"] = r.format;
+    onnx.metadata["lnscope.clusters"] = std::to_string(r.converted.config.clusters);
+    core::writeOnnx(r.converted.graphForStage(Stage::Lns8), dir / "model.dequant.onnx", onnx);
     writeJsonFile(dir / "report.json", json);
+}
+
+/// The conversion settings: --config FILE first, then every option given on the command line.
+core::ConversionConfig configFrom(const ParsedArgs& args)
+{
+    core::ConversionConfig config;
+    if (auto file = args.value("--config"))
+        config = core::readConversionConfig(*file);
+    if (args.has("--format"))
+        config.weightFormat = formatFrom(args);
+    if (args.has("--clusters"))
+        config.clusters = args.intValue("--clusters", kDefaultClusters, 1, kMaxClusters);
+    if (args.has("--shared-book"))
+        config.sharedBook = true;
+    if (args.has("--pointwise"))
+        config.pointwise = pointwiseFrom(args);
+    if (args.has("--refine"))
+        config.refine = true;
+    if (args.has("--seed"))
+        config.seed = static_cast<uint32_t>(args.intValue("--seed", 1, 0, 2147483647));
+    if (auto f = args.value("--act-format")) {
+        if (*f != "float32" && !core::NumberFormatRegistry::builtin().find(*f))
+            throw UsageError("unknown format '" + *f + "' for option '--act-format'");
+        config.activationFormat = *f == "float32" ? "" : *f;
+    }
+    if (auto rule = args.value("--act-rule")) {
+        if (*rule != "absmax" && *rule != "minmse")
+            throw UsageError("option '--act-rule' needs absmax or minmse, got '" + *rule + "'");
+        config.activationRule = *rule == "minmse" ? core::ParamRule::MinMse : core::ParamRule::AbsMax;
+    }
+    config.threads = args.intValue("--threads", kDefaultThreads, 1, kMaxThreads);
+    if (config.sharedBook && !config.clustersPerLayer.empty())
+        throw UsageError("per-layer K (--clusters-layer or clustersPerLayer) needs per-layer books; drop the shared book");
+    return config;
+}
+
+core::LnsPath pathFrom(const ParsedArgs& args)
+{
+    const std::string p = args.value("--path").value_or("fast");
+    if (p != "fast" && p != "exact")
+        throw UsageError("option '--path' needs fast or exact, got '" + p + "'");
+    return p == "exact" ? core::LnsPath::Exact : core::LnsPath::Fast;
 }
 
 int runConvert(const std::vector<std::string>& argv)
@@ -508,6 +655,8 @@ int runConvert(const std::vector<std::string>& argv)
         {"--clusters-layer", "", true, true}, {"--shared-book", "", false, false}, {"--pointwise", "", true, false},
         {"--refine", "", false, false},      {"--calib", "", true, false},    {"--input", "", true, false},
         {"--seed", "", true, false},         {"--threads", "", true, false},  {"--json", "", true, false},
+        {"--config", "", true, false},       {"--act-format", "", true, false}, {"--act-rule", "", true, false},
+        {"--path", "", true, false},         {"--sensitivity", "", false, false},
         {"--help", "-h", false, false}};
     for (OptionSpec& s : imageOptionSpecs())
         specs.push_back(s);
@@ -516,14 +665,7 @@ int runConvert(const std::vector<std::string>& argv)
         throw UsageError("missing --out DIR");
     if (args.has("--clusters-layer") && args.has("--shared-book"))
         throw UsageError("--clusters-layer needs per-layer books; drop --shared-book");
-    core::ConversionConfig config;
-    config.weightFormat = formatFrom(args);
-    config.clusters = args.intValue("--clusters", kDefaultClusters, 1, kMaxClusters);
-    config.sharedBook = args.has("--shared-book");
-    config.pointwise = pointwiseFrom(args);
-    config.refine = args.has("--refine");
-    config.seed = static_cast<uint32_t>(args.intValue("--seed", 1, 0, 2147483647));
-    config.threads = args.intValue("--threads", kDefaultThreads, 1, kMaxThreads);
+    core::ConversionConfig config = configFrom(args);
     const ImageArgs image = imageArgsFrom(args);
     const fs::path model = args.singlePositional("MODEL");
     const fs::path out = *args.value("--out");
@@ -531,10 +673,12 @@ int runConvert(const std::vector<std::string>& argv)
 
     ConvertReport r;
     r.model = model;
+    r.path = pathFrom(args);
     r.format = config.weightFormat;
     r.formatBits = core::NumberFormatRegistry::builtin().get(r.format).bits();
     const core::Graph graph = loadModel(model, true);
-    config.clustersPerLayer = clustersPerLayer(args, graph, model, config.pointwise);
+    for (const auto& [node, k] : clustersPerLayer(args, graph, model, config.pointwise))
+        config.clustersPerLayer[node] = k;
     std::vector<ModelInput> calibration;
     if (auto calib = args.value("--calib")) {
         calibration = loadCalibration(graph, model, *calib, image);
@@ -545,14 +689,31 @@ int runConvert(const std::vector<std::string>& argv)
     std::vector<core::TensorMap> calibMaps;
     for (const ModelInput& c : calibration)
         calibMaps.push_back({{c.name, c.tensor}});
+    // Without --calib, activations (not refinement) are calibrated on the evaluation input.
+    r.activationsFromEvaluation = calibMaps.empty() && !config.activationFormat.empty();
 
     StderrProgress progress;
     const SigintGuard guard(progress);
     const auto start = std::chrono::steady_clock::now();
-    r.converted = withContext(model.string(), [&] { return core::convertModel(graph, config, calibMaps, &progress); });
+    r.converted = withContext(model.string(), [&] {
+        if (!r.activationsFromEvaluation)
+            return core::convertModel(graph, config, calibMaps, &progress);
+        core::ConversionConfig noActs = config;
+        noActs.activationFormat.clear();
+        core::ConvertedModel m = core::convertModel(graph, noActs, calibMaps, &progress);
+        m.config.activationFormat = config.activationFormat;
+        m.activations = core::calibrateActivations(m.graphForStage(Stage::Lns8), {toTensorMap(r.evaluation)},
+                                                   core::NumberFormatRegistry::builtin().get(config.activationFormat),
+                                                   config.activationRule, config.threads, &progress);
+        return m;
+    });
     r.convertMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     progress.report(1.0, "measuring the error of each stage");
-    r.errors = withContext(model.string(), [&] { return stageErrors(r.converted, r.evaluation, config.threads, progress); });
+    r.errors = withContext(model.string(), [&] { return stageErrors(r.converted, r.evaluation, config.threads, r.path, progress); });
+    if (args.has("--sensitivity"))
+        r.sensitivity = withContext(model.string(), [&] {
+            return core::layerSensitivity(r.converted, {toTensorMap(r.evaluation)}, Stage::Lns8, config.threads, &progress);
+        });
     r.budgets = budgets(r.converted, r.formatBits);
     progress.finish();
     progress.checkCancelled();

@@ -427,6 +427,14 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
     m.folded = std::move(folded.graph);
     m.bnRecords = std::move(folded.records);
     m.layers = findLayers(m.folded, m.notes);
+    for (const auto& [node, k] : config.clustersPerLayer) {
+        const ConvertedLayer* l = m.layer(node);
+        const bool compressible = l && l->op == "Conv" && l->weightShape.size() == 4
+                                  && (l->weightShape[2] * l->weightShape[3] > 1 || config.pointwise != PointwisePolicy::Keep);
+        if (!compressible)
+            throw FormatError("conversion: clustersPerLayer names '" + node + "', which is not a cluster-compressed "
+                              "Conv of the model" + (l ? " (it is a " + l->op + " kept uncompressed)" : ""));
+    }
 
     StepCounter steps{progress, static_cast<int>(m.layers.size()) * (config.refine ? 3 : 2) + 2, 0};
     if (config.sharedBook)

@@ -3,6 +3,8 @@
 
 #include "lnscope/core/converted_model.h"
 
+#include "file_io.h"
+
 #include "lnscope/core/error.h"
 #include "lnscope/core/json.h"
 #include "lnscope/core/lnsz_container.h"
@@ -50,10 +52,11 @@ using JsonKind = JsonValue::Kind;
 struct JsonReader
 {
     std::string context;
+    std::string what = "manifest field";
 
     [[noreturn]] void fail(const std::string& field, const std::string& why) const
     {
-        throw FormatError(context + ": manifest field '" + field + "': " + why);
+        throw FormatError(context + ": " + what + " '" + field + "': " + why);
     }
     const Json& get(const Json& obj, const std::string& key) const
     {
@@ -281,6 +284,85 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
 }
 
 } // namespace
+
+ConversionConfig readConversionConfig(const std::filesystem::path& path)
+{
+    const std::string context = path.string();
+    const std::string text = detail::readWholeFile(path, 16u << 20, "a conversion config");
+    Json root;
+    try {
+        root = parseJson(text);
+    } catch (const JsonError& e) {
+        throw FormatError(context + ": " + e.what());
+    }
+    if (root.kind != JsonKind::Object)
+        throw FormatError(context + ": a conversion config must be a JSON object");
+    const JsonReader r{context, "config key"};
+    static const char* const kKeys[] = {"format",     "clusters",         "clustersPerLayer", "sharedBook",
+                                        "pointwise",  "refine",           "seed",             "maxIterations",
+                                        "refineMaxPositions", "activationFormat", "activationRule"};
+    std::string known;
+    for (const char* k : kKeys)
+        known += (known.empty() ? "" : ", ") + std::string(k);
+    for (const auto& [key, value] : root.members)
+        if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
+            r.fail(key, "unknown (known: " + known + ")");
+    auto has = [&](const char* key) {
+        return std::any_of(root.members.begin(), root.members.end(), [&](const auto& m) { return m.first == key; });
+    };
+    const auto& registry = NumberFormatRegistry::builtin();
+    ConversionConfig cfg;
+    if (has("format")) {
+        cfg.weightFormat = r.string(root, "format");
+        if (!registry.find(cfg.weightFormat))
+            r.fail("format", "unknown number format '" + cfg.weightFormat + "'");
+    }
+    constexpr int64_t kMaxK = 65536;
+    if (has("clusters"))
+        cfg.clusters = static_cast<int>(r.integer(root, "clusters", 1, kMaxK));
+    if (has("clustersPerLayer")) {
+        const Json& per = r.get(root, "clustersPerLayer");
+        if (per.kind != JsonKind::Object)
+            r.fail("clustersPerLayer", "expected an object {\"node\": K}");
+        for (const auto& [node, v] : per.members) {
+            if (v.kind != JsonKind::Number || v.number != std::floor(v.number) || v.number < 1 || v.number > double(kMaxK))
+                r.fail("clustersPerLayer", "K for '" + node + "' must be an integer in 1.." + std::to_string(kMaxK));
+            cfg.clustersPerLayer[node] = static_cast<int>(v.number);
+        }
+    }
+    if (has("sharedBook"))
+        cfg.sharedBook = r.boolean(root, "sharedBook");
+    if (has("pointwise")) {
+        const std::string pw = r.string(root, "pointwise");
+        bool found = false;
+        for (PointwisePolicy p : {PointwisePolicy::Keep, PointwisePolicy::ScalarSharing, PointwisePolicy::SubVector})
+            if (pw == toString(p))
+                cfg.pointwise = p, found = true;
+        if (!found)
+            r.fail("pointwise", "unknown policy '" + pw + "' (keep, scalar, subvector)");
+    }
+    if (has("refine"))
+        cfg.refine = r.boolean(root, "refine");
+    if (has("seed"))
+        cfg.seed = static_cast<uint32_t>(r.integer(root, "seed", 0, UINT32_MAX));
+    if (has("maxIterations"))
+        cfg.maxIterations = static_cast<int>(r.integer(root, "maxIterations", 0, 100000));
+    if (has("refineMaxPositions"))
+        cfg.refineMaxPositions = r.integer(root, "refineMaxPositions", 1, INT64_MAX / 2);
+    if (has("activationFormat")) {
+        const std::string f = r.string(root, "activationFormat");
+        if (f != "float32" && !f.empty() && !registry.find(f))
+            r.fail("activationFormat", "unknown number format '" + f + "'");
+        cfg.activationFormat = f == "float32" ? "" : f;
+    }
+    if (has("activationRule")) {
+        const std::string rule = r.string(root, "activationRule");
+        if (rule != "absmax" && rule != "minmse")
+            r.fail("activationRule", "unknown rule '" + rule + "' (absmax, minmse)");
+        cfg.activationRule = rule == "minmse" ? ParamRule::MinMse : ParamRule::AbsMax;
+    }
+    return cfg;
+}
 
 void saveConverted(const ConvertedModel& model, const std::filesystem::path& path)
 {

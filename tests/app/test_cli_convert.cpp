@@ -59,6 +59,11 @@ private slots:
     void unknownFormatIsNamed();
     void badInputExitsOne_data();
     void badInputExitsOne();
+    void activationStageAndDequantizedOnnx();
+    void exactPathAndSensitivity();
+    void configFileSetsAndFlagsOverride();
+    void badConfigIsNamed_data();
+    void badConfigIsNamed();
 
 private:
     CliResult cli(const QStringList& args) const;
@@ -200,6 +205,85 @@ void TestCliConvert::badInputExitsOne()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(named), qPrintable(r.err));
     QVERIFY(!fs::exists(m_dir / "o"));
+}
+
+void TestCliConvert::activationStageAndDequantizedOnnx()
+{
+    const CliResult r = convert(path("act"));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("SQNR +act") && r.out.contains("calibrated on the evaluation input"), qPrintable(r.out));
+    const QJsonObject report = lnscope::test::readJsonObject(m_dir / "act" / "report.json");
+    const QJsonObject act = report["activationStage"].toObject();
+    QCOMPARE(act["activationFormat"].toString(), QString("lns8"));
+    QVERIFY(act["activationTensors"].toInt() >= 5);
+    QVERIFY(act["outputs"].toObject()["logits"].toObject().contains("sqnrDb"));
+    // The dequantized ONNX runs in the CLI itself and gives the LNS8-weight stage's output.
+    const fs::path onnx = m_dir / "act" / "model.dequant.onnx";
+    QVERIFY(fs::is_regular_file(onnx));
+    const CliResult run = cli({"run", QString::fromStdString(onnx.string()), "--input", m_input});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    // Without activations (--act-format float32) there is no +act stage.
+    const CliResult plain = convert(path("noact"), {"--act-format", "float32"});
+    QVERIFY2(plain.exitCode == 0, qPrintable(plain.err));
+    QVERIFY(!plain.out.contains("SQNR +act"));
+    QVERIFY(lnscope::test::readJsonObject(m_dir / "noact" / "report.json")["activationStage"].isNull());
+}
+
+void TestCliConvert::exactPathAndSensitivity()
+{
+    const CliResult r = convert(path("exact"), {"--path", "exact", "--sensitivity", "--act-rule", "minmse"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("exact path") && r.out.contains("sens dB"), qPrintable(r.out));
+    const QJsonObject report = lnscope::test::readJsonObject(m_dir / "exact" / "report.json");
+    QCOMPARE(report["config"].toObject()["path"].toString(), QString("exact"));
+    QCOMPARE(report["config"].toObject()["activationRule"].toString(), QString("minmse"));
+    int withSensitivity = 0;
+    for (const QJsonValue& l : report["layers"].toArray())
+        withSensitivity += !l.toObject()["sensitivityDb"].isNull();
+    QCOMPARE(withSensitivity, 5);
+    QCOMPARE(convert(path("badpath"), {"--path", "sideways"}).exitCode, 2);
+}
+
+void TestCliConvert::configFileSetsAndFlagsOverride()
+{
+    lnscope::test::writeText(m_dir, "k8.json", R"({"clusters": 8, "clustersPerLayer": {"/enc3/enc3.0/Conv": 4},
+                                                   "format": "lns8_q3.4", "seed": 3})");
+    const CliResult r = convert(path("cfg"), {"--config", path("k8.json"), "--clusters", "16"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject cfg = lnscope::test::readJsonObject(m_dir / "cfg" / "report.json")["config"].toObject();
+    QCOMPARE(cfg["clusters"].toInt(), 16);                 // the flag wins
+    QCOMPARE(cfg["format"].toString(), QString("lns8_q3.4")); // from the file
+    QCOMPARE(cfg["seed"].toInt(), 3);
+    QCOMPARE(cfg["clustersPerLayer"].toObject()["/enc3/enc3.0/Conv"].toInt(), 4);
+    // Same config twice → byte-identical outputs.
+    QCOMPARE(convert(path("cfg2"), {"--config", path("k8.json"), "--clusters", "16"}).exitCode, 0);
+    for (const char* f : {"model.lnsz", "model.dequant.onnx"})
+        QVERIFY2(readBytes(m_dir / "cfg" / f) == readBytes(m_dir / "cfg2" / f), f);
+}
+
+void TestCliConvert::badConfigIsNamed_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("unknown key") << R"({"clusterz": 8})" << "config key 'clusterz': unknown";
+    QTest::addRow("missing layer") << R"({"clustersPerLayer": {"nope": 8}})" << "'nope', which is not a cluster-compressed";
+    QTest::addRow("impossible K") << R"({"clusters": 0})" << "config key 'clusters'";
+    QTest::addRow("K too large") << R"({"clustersPerLayer": {"/enc1/enc1.0/Conv": 100000}})" << "must be an integer in 1..65536";
+    QTest::addRow("unknown format (bit width)") << R"({"format": "lns9_q4.4"})" << "unknown number format 'lns9_q4.4'";
+    QTest::addRow("malformed JSON") << "{\"clusters\": 8,\n" << "line";
+    QTest::addRow("not an object") << "[1, 2]" << "must be a JSON object";
+}
+
+void TestCliConvert::badConfigIsNamed()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    lnscope::test::writeText(m_dir, "bad.json", text.toStdString());
+    const CliResult r = convert(path("badcfg"), {"--config", path("bad.json")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("bad.json") || expected.contains("cluster-compressed"), qPrintable(r.err));
+    QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+    QVERIFY(!fs::exists(m_dir / "badcfg"));
 }
 
 QTEST_GUILESS_MAIN(TestCliConvert)

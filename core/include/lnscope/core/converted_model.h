@@ -160,6 +160,15 @@ std::vector<LayerSensitivity> layerSensitivity(const ConvertedModel& model, cons
 /// converted from.
 std::string modelHash(const Graph& graph);
 
+/// Reads a conversion config file: a JSON object with any of the keys format, clusters,
+/// clustersPerLayer {node: K}, sharedBook, pointwise (keep|scalar|subvector), refine, seed,
+/// maxIterations, refineMaxPositions, activationFormat ("float32" = none), activationRule
+/// (absmax|minmse); absent keys keep ConversionConfig's defaults. Throws IoError when the file
+/// cannot be read, FormatError naming the file (and line, or key) for malformed JSON, an unknown
+/// key, an unknown format or policy, or K outside 1..65536. Node names are checked by
+/// convertModel(), which knows the model.
+ConversionConfig readConversionConfig(const std::filesystem::path& path);
+
 /// Saves through LnszWriter (atomic: temp file + rename). Layout (all sections little-endian):
 ///   "manifest"           Json   {format:"lnscope-converted", version:1, modelHash, config{...},
 ///                               notes[...], layers:[{node, op, weightName, weightShape, outputAxis,
