@@ -174,7 +174,9 @@ std::string inputNames(const core::Graph& graph)
     return names.empty() ? "none" : names;
 }
 
-Tensor readImageFor(const ValueInfo& info, const fs::path& file, const ImageArgs& image)
+/// fitModelSize: without --size, resize images to the model's fixed input size (run); otherwise an
+/// image of another size is refused by checkInputFits (calibration data must match the model).
+Tensor readImageFor(const ValueInfo& info, const fs::path& file, const ImageArgs& image, bool fitModelSize)
 {
     // An image always becomes 1×3×H×W float; say so before reading when the model wants another layout.
     const bool fixed = info.hasShape && info.shape.size() == 4;
@@ -186,7 +188,7 @@ Tensor readImageFor(const ValueInfo& info, const fs::path& file, const ImageArgs
     if (image.size) {
         options.width = (*image.size)[0];
         options.height = (*image.size)[1];
-    } else if (fixed && info.shape[2].value > 0 && info.shape[3].value > 0) {
+    } else if (fitModelSize && fixed && info.shape[2].value > 0 && info.shape[3].value > 0) {
         options.width = static_cast<int>(info.shape[3].value);
         options.height = static_cast<int>(info.shape[2].value);
     }
@@ -196,7 +198,8 @@ Tensor readImageFor(const ValueInfo& info, const fs::path& file, const ImageArgs
     return core::readImageTensor(file, options);
 }
 
-Tensor readInputFile(const core::Graph& graph, const ValueInfo& info, const fs::path& file, const ImageArgs& image)
+Tensor readInputFile(const core::Graph& graph, const ValueInfo& info, const fs::path& file, const ImageArgs& image,
+                     bool fitModelSize = true)
 {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) {
@@ -205,7 +208,7 @@ Tensor readInputFile(const core::Graph& graph, const ValueInfo& info, const fs::
             hint = " ('" + file.string().substr(0, eq) + "' is not a model input; inputs: " + inputNames(graph) + ")";
         throw core::IoError(file.string() + ": no such file" + hint);
     }
-    Tensor t = isTensorFile(file) ? core::readTensorPb(file) : readImageFor(info, file, image);
+    Tensor t = isTensorFile(file) ? core::readTensorPb(file) : readImageFor(info, file, image, fitModelSize);
     checkInputFits(info, t, file.string());
     return t;
 }
@@ -252,6 +255,32 @@ std::vector<ModelInput> loadInputs(const core::Graph& graph, const fs::path& mod
         throw UsageError("--input " + unnamed[next] + " has no model input left to feed: " + modelPath.string()
                          + " has " + std::to_string(graph.inputs.size()) + " input(s): " + inputNames(graph));
     return inputs;
+}
+
+std::vector<ModelInput> loadInputFolder(const core::Graph& graph, const fs::path& model, const fs::path& source,
+                                        const ImageArgs& image, const std::string& what)
+{
+    if (graph.inputs.size() != 1)
+        throw core::UnsupportedError(model.string() + ": " + what + " inputs from a file or folder need a model with one "
+                                     "input, this one has " + std::to_string(graph.inputs.size()));
+    std::vector<fs::path> files;
+    std::error_code ec;
+    if (fs::is_directory(source, ec)) {
+        for (const fs::directory_entry& e : fs::directory_iterator(source))
+            if (e.is_regular_file() && e.path().filename().string().rfind('.', 0) != 0)
+                files.push_back(e.path());
+        std::sort(files.begin(), files.end()); // directory order is not stable across file systems
+        if (files.empty())
+            throw core::IoError(source.string() + ": the " + what + " folder has no files");
+    } else if (fs::is_regular_file(source, ec)) {
+        files.push_back(source);
+    } else {
+        throw core::IoError(source.string() + ": no such " + what + " file or folder");
+    }
+    std::vector<ModelInput> out;
+    for (const fs::path& f : files)
+        out.push_back({graph.inputs[0].name, f.string(), readInputFile(graph, graph.inputs[0], f, image, false)});
+    return out;
 }
 
 ModelInput randomInput(const ValueInfo& info, uint32_t seed, const ImageArgs& image)

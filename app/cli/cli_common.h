@@ -92,6 +92,15 @@ struct ModelInput
 std::vector<ModelInput> loadInputs(const core::Graph& graph, const std::filesystem::path& modelPath,
                                    const std::vector<std::string>& inputArgs, const ImageArgs& imageArgs);
 
+/// Every input file of a folder (sorted by name; hidden files skipped) or one file, for a model
+/// with one input: .pb tensors as they are, images at their own size unless --size — an image of
+/// another size than the model input is bad input naming the file. `what` names the data in
+/// errors ("calibration"). Throws IoError for a missing or empty folder, UnsupportedError for a
+/// model with several inputs, core errors naming the file otherwise.
+std::vector<ModelInput> loadInputFolder(const core::Graph& graph, const std::filesystem::path& model,
+                                        const std::filesystem::path& source, const ImageArgs& image,
+                                        const std::string& what);
+
 /// A seeded random tensor in [0, 1) with the input's shape (unknown batch dims → 1, unknown
 /// spatial dims → imageArgs.size or 224). Throws ShapeError when the model gives no shape.
 ModelInput randomInput(const core::ValueInfo& info, uint32_t seed, const ImageArgs& imageArgs);

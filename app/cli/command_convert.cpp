@@ -152,56 +152,6 @@ void checkOutFolder(const fs::path& dir)
 
 // ---- inputs ---------------------------------------------------------------------------------
 
-/// One calibration or evaluation input: .pb as is, images at their own size unless --size
-/// (a calibration image of another size than the model input is bad input naming the file).
-core::Tensor readFileFor(const core::ValueInfo& info, const fs::path& file, const ImageArgs& image)
-{
-    std::string ext = file.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    core::Tensor t;
-    if (ext == ".pb") {
-        t = core::readTensorPb(file);
-    } else {
-        core::ImageToTensorOptions options;
-        if (image.size) {
-            options.width = (*image.size)[0];
-            options.height = (*image.size)[1];
-        }
-        options.rgb = !image.bgr;
-        options.mean = image.mean;
-        options.std = image.std;
-        t = core::readImageTensor(file, options);
-    }
-    checkInputFits(info, t, file.string());
-    return t;
-}
-
-std::vector<ModelInput> loadCalibration(const core::Graph& graph, const fs::path& model, const fs::path& source,
-                                        const ImageArgs& image)
-{
-    if (graph.inputs.size() != 1)
-        throw core::UnsupportedError(model.string() + ": --calib needs a model with one input, this one has "
-                                     + std::to_string(graph.inputs.size()));
-    std::vector<fs::path> files;
-    std::error_code ec;
-    if (fs::is_directory(source, ec)) {
-        for (const fs::directory_entry& e : fs::directory_iterator(source))
-            if (e.is_regular_file() && e.path().filename().string().rfind('.', 0) != 0)
-                files.push_back(e.path());
-        std::sort(files.begin(), files.end()); // directory order is not stable across file systems
-        if (files.empty())
-            throw core::IoError(source.string() + ": the calibration folder has no files");
-    } else if (fs::is_regular_file(source, ec)) {
-        files.push_back(source);
-    } else {
-        throw core::IoError(source.string() + ": no such calibration file or folder");
-    }
-    std::vector<ModelInput> out;
-    for (const fs::path& f : files)
-        out.push_back({graph.inputs[0].name, f.string(), readFileFor(graph.inputs[0], f, image)});
-    return out;
-}
-
 std::vector<ModelInput> evaluationInputs(const core::Graph& graph, const fs::path& model, const ParsedArgs& args,
                                          const std::vector<ModelInput>& calibration, uint32_t seed,
                                          const ImageArgs& image)
@@ -211,7 +161,7 @@ std::vector<ModelInput> evaluationInputs(const core::Graph& graph, const fs::pat
             return loadInputs(graph, model, {*file}, image);
         if (!fs::is_regular_file(*file))
             throw core::IoError(*file + ": no such file");
-        return {{graph.inputs[0].name, *file, readFileFor(graph.inputs[0], *file, image)}};
+        return loadInputFolder(graph, model, *file, image, "evaluation");
     }
     if (!calibration.empty())
         return {calibration.front()};
@@ -681,7 +631,7 @@ int runConvert(const std::vector<std::string>& argv)
         config.clustersPerLayer[node] = k;
     std::vector<ModelInput> calibration;
     if (auto calib = args.value("--calib")) {
-        calibration = loadCalibration(graph, model, *calib, image);
+        calibration = loadInputFolder(graph, model, *calib, image, "calibration");
         r.calibrationSource = *calib;
     }
     r.calibrationCount = calibration.size();

@@ -195,7 +195,7 @@ void TestCli::helpAndVersion()
     for (const QString& e : expected)
         QVERIFY2(r.out.contains(e), qPrintable("missing '" + e + "' in:\n" + r.out));
     // Commands that do not exist yet must not be advertised.
-    for (const char* future : {"compare", "evaluate", "synth", "report"})
+    for (const char* future : {"evaluate", "synth", "report"})
         QVERIFY2(!r.out.contains(QString("  ") + future), future);
 }
 
@@ -207,8 +207,10 @@ void TestCli::usageErrors_data()
                                   << "usage: lnscope-cli";
     QTest::addRow("unknown command") << "frobnicate tiny.onnx"
                                      << "unknown command 'frobnicate'";
-    QTest::addRow("future command") << "compare tiny.onnx"
-                                    << "unknown command 'compare'";
+    QTest::addRow("future command") << "evaluate tiny.onnx"
+                                    << "unknown command 'evaluate'";
+    QTest::addRow("compare without the converted model") << "compare tiny.onnx --input x.pb"
+                                                         << "expected MODEL and CONVERTED";
     QTest::addRow("convert without --out") << "convert tiny.onnx"
                                            << "missing --out DIR";
     QTest::addRow("unknown top-level flag") << "--bogus"

@@ -11,6 +11,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTest>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -64,6 +65,9 @@ private slots:
     void configFileSetsAndFlagsOverride();
     void badConfigIsNamed_data();
     void badConfigIsNamed();
+    void compareReportsLayersAndOutputs();
+    void compareBadInput_data();
+    void compareBadInput();
 
 private:
     CliResult cli(const QStringList& args) const;
@@ -284,6 +288,65 @@ void TestCliConvert::badConfigIsNamed()
     QVERIFY2(r.err.contains("bad.json") || expected.contains("cluster-compressed"), qPrintable(r.err));
     QVERIFY2(r.err.contains(expected), qPrintable(r.err));
     QVERIFY(!fs::exists(m_dir / "badcfg"));
+}
+
+void TestCliConvert::compareReportsLayersAndOutputs()
+{
+    QCOMPARE(convert(path("cmp")).exitCode, 0);
+    const QString lnsz = path("cmp/model.lnsz");
+    const CliResult r = cli({"compare", m_model, lnsz, "--input", m_input, "--json", path("cmp.json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("argmax agreement") && r.out.contains("/enc1/enc1.2/Relu"), qPrintable(r.out));
+    const QJsonObject j = lnscope::test::readJsonObject(m_dir / "cmp.json");
+    QVERIFY(j["layers"].toArray().size() >= 5);
+    const QJsonObject logits = j["outputs"].toObject()["logits"].toObject();
+    const double agree = logits["pixelAgreement"].toDouble(-1);
+    QVERIFY2(agree >= 0.0 && agree <= 1.0, qPrintable(QString::number(agree)));
+    QCOMPARE(logits["pixels"].toInt(), 64 * 96);
+    // The compare's output SQNR is the convert report's +act figure (same input, same path).
+    const QJsonObject report = lnscope::test::readJsonObject(m_dir / "cmp" / "report.json");
+    const double convertDb = report["activationStage"].toObject()["outputs"].toObject()["logits"].toObject()["sqnrDb"].toDouble();
+    QVERIFY2(std::fabs(logits["sqnrDb"].toDouble() - convertDb) < 1e-9,
+             qPrintable(QString("%1 vs %2").arg(logits["sqnrDb"].toDouble()).arg(convertDb)));
+    // Weights-only comparison at the BNF stage is near exact.
+    const CliResult bnf = cli({"compare", m_model, lnsz, "--input", m_input, "--weights", "bnf", "--float-activations",
+                               "--json", path("cmp_bnf.json")});
+    QVERIFY2(bnf.exitCode == 0, qPrintable(bnf.err));
+    const QJsonValue bnfDb = lnscope::test::readJsonObject(m_dir / "cmp_bnf.json")["outputs"].toObject()["logits"].toObject()["sqnrDb"];
+    QVERIFY2(bnfDb.toDouble() > 100.0 || bnfDb.toString() == "exact", qPrintable(QString::number(bnfDb.toDouble())));
+}
+
+void TestCliConvert::compareBadInput_data()
+{
+    QTest::addColumn<QString>("lnsz");
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("corrupt lnsz") << "corrupt.lnsz" << QStringList{} << "corrupt.lnsz";
+    QTest::addRow("truncated lnsz") << "truncated.lnsz" << QStringList{} << "truncated.lnsz";
+    QTest::addRow("no activation calibration") << "noact/model.lnsz" << QStringList{} << "no activation calibration";
+    QTest::addRow("exact with int8 weights") << "int8/model.lnsz" << QStringList{"--path", "exact"} << "LNS weight format";
+}
+
+void TestCliConvert::compareBadInput()
+{
+    QFETCH(QString, lnsz);
+    QFETCH(QStringList, extra);
+    QFETCH(QString, expected);
+    if (!fs::exists(m_dir / "noact" / "model.lnsz"))
+        QCOMPARE(convert(path("noact"), {"--act-format", "float32"}).exitCode, 0);
+    if (!fs::exists(m_dir / "int8" / "model.lnsz"))
+        QCOMPARE(convert(path("int8"), {"--format", "int8"}).exitCode, 0);
+    if (!fs::exists(m_dir / "corrupt.lnsz")) {
+        QCOMPARE(convert(path("good"), {}).exitCode, 0);
+        QByteArray bytes = readBytes(m_dir / "good" / "model.lnsz");
+        QByteArray flipped = bytes;
+        flipped[flipped.size() / 2] = char(flipped[flipped.size() / 2] ^ 0x5A);
+        lnscope::test::writeBytes(m_dir / "corrupt.lnsz", flipped.toStdString());
+        lnscope::test::writeBytes(m_dir / "truncated.lnsz", bytes.left(bytes.size() - 100).toStdString());
+    }
+    const CliResult r = cli(QStringList{"compare", m_model, path(lnsz.toStdString()), "--input", m_input} + extra);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(expected), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestCliConvert)
