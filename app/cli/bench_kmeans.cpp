@@ -3,6 +3,7 @@
 // 1.2 M 9-d kernels into 256 centroids in ≤ 10 s, and faster than cv::kmeans).
 
 #include "bench_kmeans.h"
+#include "bench_util.h"
 
 #include "cli_common.h"
 #include "table.h"
@@ -46,20 +47,6 @@ constexpr int kDirections = 384;
 constexpr double kNoiseSigma = 0.08;
 constexpr double kBackgroundShare = 0.05;
 
-struct Seconds
-{
-    std::vector<double> s;
-    double min() const { return *std::min_element(s.begin(), s.end()); }
-    double max() const { return *std::max_element(s.begin(), s.end()); }
-    double median() const
-    {
-        std::vector<double> v = s;
-        std::sort(v.begin(), v.end());
-        const size_t n = v.size();
-        return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-    }
-};
-
 struct Settings
 {
     int points = kDefaultPoints;
@@ -73,8 +60,8 @@ struct Settings
 
 struct Measured
 {
-    Seconds ours;
-    Seconds opencv;
+    Timings ours; ///< seconds
+    Timings opencv; ///< seconds
     double oursInertia = 0.0;     ///< from the last run's KMeansResult
     int oursIterations = 0;
     double opencvInertia = 0.0;   ///< cv::kmeans' compactness, last run
@@ -183,10 +170,10 @@ Measured measure(const Settings& st, const std::vector<float>& points)
     for (int i = 0; i < st.runs; ++i) {
         // Alternate which engine goes first so that neither always runs on a warmer machine.
         if (i % 2 == 0)
-            m.ours.s.push_back(timeSeconds(runOurs));
-        m.opencv.s.push_back(timeSeconds(runOpenCv));
+            m.ours.values.push_back(timeSeconds(runOurs));
+        m.opencv.values.push_back(timeSeconds(runOpenCv));
         if (i % 2 == 1)
-            m.ours.s.push_back(timeSeconds(runOurs));
+            m.ours.values.push_back(timeSeconds(runOurs));
     }
     return m;
 }
@@ -242,13 +229,13 @@ std::string resultText(const Settings& st, const Measured& m)
     return out;
 }
 
-Json secondsJson(const Seconds& t)
+Json secondsJson(const Timings& t)
 {
     return Json::object()
         .set("minS", t.min())
         .set("medianS", t.median())
         .set("maxS", t.max())
-        .set("timesS", Json::arrayOf(t.s));
+        .set("timesS", Json::arrayOf(t.values));
 }
 
 Json resultJson(const Settings& st, const Measured& m)

@@ -2,7 +2,9 @@
 // input (DESIGN.md performance targets are ratios measured by this command). `bench --kmeans`
 // (bench_kmeans.cpp) times our k-means against cv::kmeans instead.
 
+#include "bench_emulated.h"
 #include "bench_kmeans.h"
+#include "bench_util.h"
 #include "cli_common.h"
 #include "opencv_reference.h"
 #include "table.h"
@@ -16,11 +18,12 @@ namespace lnscope::app {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 const char* const kUsage = R"(usage: lnscope-cli bench MODEL [--runs N] [--warmup N] [--threads N]
                          [--input [NAME=]FILE ...] [--size WxH] [--mean r,g,b --std r,g,b] [--bgr]
                          [--json FILE]
+       lnscope-cli bench MODEL --emulated [--path fast|exact] [--format NAME] [--clusters K]
+                         [--runs N] [--warmup N] [--threads N] [--input FILE] [--json FILE]
        lnscope-cli bench --kmeans [--points N] [--dim D] [--clusters K] [--iterations I]
                          [--runs R] [--threads T] [--seed S] [--json FILE]
 
@@ -40,6 +43,11 @@ options:
   --mean, --std, --bgr   image normalisation, as for `run`
   --json FILE     also write the timings as JSON (written atomically)
   -h, --help      show this help
+
+--emulated: converts MODEL (BN folding, K centroids per layer, weights and activations in the
+format, activations calibrated on the bench input) and times the emulated LNS executor against the
+float executor on the same input, interleaved; prints the ratio of the medians (target <= 1.5x for
+the fast path) and the output SQNR of the emulated model against float.
 
 --kmeans: times our k-means (k-means++ seeding + exactly I Lloyd iterations) against
 cv::kmeans (KMEANS_PP_CENTERS, attempts 1, MAX_ITER I) on the same seeded data shaped like
@@ -62,28 +70,6 @@ constexpr int kDefaultRuns = 10;
 constexpr int kDefaultWarmup = 2;
 constexpr int kDefaultThreads = 2;
 constexpr uint32_t kSeed = 20240917; // fixed: every bench of a model sees the same input
-
-struct Timings
-{
-    std::vector<double> ms;
-    double min() const { return *std::min_element(ms.begin(), ms.end()); }
-    double max() const { return *std::max_element(ms.begin(), ms.end()); }
-    double median() const
-    {
-        std::vector<double> s = ms;
-        std::sort(s.begin(), s.end());
-        const size_t n = s.size();
-        return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-    }
-};
-
-template <typename Fn>
-double timeMs(Fn&& fn)
-{
-    const auto start = Clock::now();
-    fn();
-    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 struct BenchResult
 {
@@ -133,14 +119,14 @@ BenchResult measure(const fs::path& model, const core::Graph& graph, const std::
     for (int i = 0; i < runs; ++i) {
         // Alternate which engine goes first so that neither always runs on a warmer cache.
         if (i % 2 == 0)
-            result.ours.ms.push_back(timeMs(runOurs));
+            result.ours.values.push_back(timeMs(runOurs));
         if (opencv.available())
-            result.opencv.ms.push_back(timeMs([&] { opencv.forward(); }));
+            result.opencv.values.push_back(timeMs([&] { opencv.forward(); }));
         if (i % 2 == 1)
-            result.ours.ms.push_back(timeMs(runOurs));
+            result.ours.values.push_back(timeMs(runOurs));
     }
     // forward() clears available() when OpenCV throws midway: its timings are then meaningless.
-    result.opencvOk = opencv.available() && !result.opencv.ms.empty();
+    result.opencvOk = opencv.available() && !result.opencv.values.empty();
     result.opencvReason = opencv.reason();
     return result;
 }
@@ -190,7 +176,7 @@ Json timingsJson(const Timings& t)
         .set("minMs", t.min())
         .set("medianMs", t.median())
         .set("maxMs", t.max())
-        .set("timesMs", Json::arrayOf(t.ms));
+        .set("timesMs", Json::arrayOf(t.values));
 }
 
 Json renderJson(const fs::path& model, const core::Graph& graph, const std::vector<ModelInput>& inputs, int threads,
@@ -226,6 +212,8 @@ int runBench(const std::vector<std::string>& argv)
 {
     if (wantsKMeansBench(argv))
         return runKMeansBench(argv);
+    if (wantsEmulatedBench(argv))
+        return runEmulatedBench(argv);
     std::vector<OptionSpec> specs = {{"--runs", "", true, false},    {"--warmup", "", true, false},
                                      {"--threads", "", true, false}, {"--input", "", true, true},
                                      {"--json", "", true, false},    {"--help", "-h", false, false}};

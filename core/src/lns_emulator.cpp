@@ -5,6 +5,7 @@
 #include "lnscope/core/error.h"
 #include "lnscope/core/lns_datapath.h"
 #include "lnscope/core/lns_format.h"
+#include "lnscope/core/parallel.h"
 #include "ops/ops_util.h"
 
 #include <algorithm>
@@ -358,7 +359,18 @@ LnsEmulator::LnsEmulator(const ConvertedModel& model, EmulatorOptions options) :
             auto it = p->actParams.find(name);
             if (it == p->actParams.end() || !t.isFloat())
                 return;
-            p->actFormat->fakeQuantize(t.floats(), it->second, t.floats());
+            // Element-wise, so splitting it over the workers cannot change a bit; one piece per
+            // worker keeps the per-call decode table cheap.
+            constexpr int64_t kMinPiece = 32768;
+            const std::span<float> x = t.floats();
+            const auto n = static_cast<int64_t>(x.size());
+            const int64_t pieces = std::clamp<int64_t>(n / kMinPiece, 1, p->options.threads);
+            const QuantParam param = it->second;
+            parallelFor(pieces, static_cast<int>(pieces), [&](int64_t b, int64_t e) {
+                const auto begin = static_cast<size_t>(b * n / pieces);
+                const auto end = static_cast<size_t>(e * n / pieces);
+                p->actFormat->fakeQuantize(x.subspan(begin, end - begin), param, x.subspan(begin, end - begin));
+            });
         };
     if (!p->exact.empty())
         p->hooks.replace = [p](int n, const Node& node, OpInputs inputs, const OpContext& ctx, std::vector<Tensor>& outs) {

@@ -221,6 +221,50 @@ void LnsFormat::encode(std::span<const float> values, const QuantParam& param, s
         codes[i] = p(values[i]);
 }
 
+void LnsFormat::fakeQuantize(std::span<const float> values, const QuantParam& param, std::span<float> out) const
+{
+    const size_t n = std::min(values.size(), out.size());
+    const size_t tableSize = size_t{1} << bits();
+    const Prepared p = prepare(param.bias);
+    // The branch-free loop below treats every non-zero input as a normal float; when the flush
+    // threshold is itself subnormal (B < −937 at Q4.3), subnormal inputs need splitFloat().
+    if (n < 4 * tableSize || p.flushBits < 0x00800000u) {
+        NumberFormat::fakeQuantize(values, param, out);
+        return;
+    }
+    // Decoded magnitude per L (index L + Lmax), from the exact decode of the positive codes.
+    std::vector<uint32_t> codes(static_cast<size_t>(2 * m_maxLog + 1));
+    for (int l = -m_maxLog; l <= m_maxLog; ++l)
+        codes[static_cast<size_t>(l + m_maxLog)] = makeCode(false, l);
+    std::vector<float> magnitude(codes.size());
+    decode(codes, param, magnitude);
+    const float* mag = magnitude.data();
+    const int32_t* base = p.bucketBase;
+    const uint32_t* threshold = p.bucketThreshold;
+    const int f = p.fractionBits, shift = p.bucketShift;
+    const auto maxLog = static_cast<int32_t>(p.maxLog);
+    const auto bias = static_cast<int32_t>(p.bias);
+    const uint32_t flush = p.flushBits;
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float* in = values.data();
+    float* o = out.data();
+    // Same arithmetic as Prepared::operator() for normal floats, written without branches so that
+    // it vectorises (gathers from the three small tables); ±inf saturates through the clamp.
+#pragma omp simd
+    for (size_t i = 0; i < n; ++i) {
+        const uint32_t raw = std::bit_cast<uint32_t>(in[i]);
+        const uint32_t a = raw & kAbsMask;
+        const uint32_t k = a & kMantissaMask;
+        const uint32_t b = k >> shift;
+        const int32_t e = static_cast<int32_t>(a >> kMantissaBits) - 127;
+        const int32_t rounded = e * (1 << f) + base[b] + (k >= threshold[b] ? 1 : 0);
+        const int32_t l = std::clamp(rounded - bias, -maxLog, maxLog);
+        const float m = mag[l + maxLog];
+        const float v = a < flush ? 0.0f : (raw >> 31) != 0 ? -m : m;
+        o[i] = a > kInfBits ? nan : v;
+    }
+}
+
 namespace {
 
 /// 2^((L + B) / 2^F) in long double (the division is exact; exp2l is accurate to ~1e-19).

@@ -38,6 +38,7 @@ private slots:
 
     void helpMentionsKMeans();
     void smallKMeansRun();
+    void smallEmulatedRun();
     void badValuesAreUsageErrors_data();
     void badValuesAreUsageErrors();
 
@@ -116,6 +117,26 @@ void TestCliBench::smallKMeansRun()
     QVERIFY(j["lnscope"]["inertia"].toDouble() < 2.0 * 5000);
 }
 
+void TestCliBench::smallEmulatedRun()
+{
+    const QString model = QString::fromStdString((lnscope::test::datasetsDir() / "models" / "tiny_segnet.onnx").string());
+    const CliResult r = cli({"bench", model, "--emulated", "--runs", "2", "--warmup", "0", "--json", "emulated.json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(QRegularExpression(R"(Ratio of medians \(emulated / float\): [0-9.]+x \(target <= 1.5x)").match(r.out).hasMatch(),
+             qPrintable(r.out));
+    const QJsonObject j = lnscope::test::readJsonObject(m_dir / "emulated.json");
+    QCOMPARE(j["mode"].toString(), QString("emulated"));
+    QCOMPARE(j["path"].toString(), QString("fast"));
+    QCOMPARE(j["float"]["timesMs"].toArray().size(), 2);
+    QCOMPARE(j["emulated"]["timesMs"].toArray().size(), 2);
+    QVERIFY(positiveFinite(j["ratioOfMedians"]));
+    // The emulated model really is quantized: its output differs from float, but not wildly.
+    QVERIFY2(j["outputSqnrDb"].isDouble() && j["outputSqnrDb"].toDouble() < 60.0,
+             qPrintable(QString::number(j["outputSqnrDb"].toDouble())));
+    const CliResult exact = cli({"bench", model, "--emulated", "--path", "exact", "--runs", "1", "--warmup", "0"});
+    QVERIFY2(exact.exitCode == 0 && exact.out.contains("emulated LNS (exact)"), qPrintable(exact.out + exact.err));
+}
+
 void TestCliBench::badValuesAreUsageErrors_data()
 {
     QTest::addColumn<QString>("args");
@@ -136,6 +157,8 @@ void TestCliBench::badValuesAreUsageErrors_data()
                                          << "takes no MODEL";
     QTest::addRow("model-mode option") << "bench --kmeans --points 100 --clusters 4 --warmup 1"
                                        << "unknown option '--warmup'";
+    QTest::addRow("emulated bad path") << "bench m.onnx --emulated --path sideways"
+                                       << "'--path'";
 }
 
 void TestCliBench::badValuesAreUsageErrors()

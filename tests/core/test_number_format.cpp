@@ -246,6 +246,8 @@ private slots:
     void quantizeDequantize();
     void tensorErrors();
     void encodeSpeed();
+    void lnsFusedFakeQuantizeMatchesEncodeDecode_data();
+    void lnsFusedFakeQuantizeMatchesEncodeDecode();
 
     void sqnrTable_data();
     void sqnrTable();
@@ -1379,6 +1381,50 @@ void TestNumberFormat::sqnrTableSummary()
     }
     qInfo("survey built in %.0f ms (%d samples of %zu, 5 formats each)", s.milliseconds,
           kSqnrDistributions * (kSqnrSpreadSeeds + 1), kSqnrSamples);
+}
+
+void TestNumberFormat::lnsFusedFakeQuantizeMatchesEncodeDecode_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("bias");
+    for (const QString& n : {QString("lns8"), QString("lns8_q3.4"), QString("lns8_q5.2")})
+        for (int b : {0, -40, 37, -900, -1000}) // −1000: subnormal flush threshold → the generic path
+            QTest::addRow("%s B=%d", qPrintable(n), b) << n << b;
+}
+
+void TestNumberFormat::lnsFusedFakeQuantizeMatchesEncodeDecode()
+{
+    // The fused loop of LnsFormat::fakeQuantize against codes from encode() decoded by decode():
+    // random bit patterns (every class of float: ±0, subnormals, normals, ±inf, NaNs) plus values
+    // around the flush threshold and log-midpoints, bit for bit.
+    QFETCH(QString, name);
+    QFETCH(int, bias);
+    const auto& f = dynamic_cast<const core::LnsFormat&>(format(name));
+    const QuantParam p = biasParam(bias);
+    std::mt19937 rng(777u + static_cast<uint32_t>(bias + 2000));
+    std::vector<float> xs;
+    for (int i = 0; i < 50000; ++i)
+        xs.push_back(std::bit_cast<float>(static_cast<uint32_t>(rng())));
+    const float flush = f.flushThreshold(bias);
+    for (int d = -3; d <= 3; ++d) {
+        const float near = std::bit_cast<float>(std::bit_cast<uint32_t>(flush) + static_cast<uint32_t>(d));
+        xs.push_back(near);
+        xs.push_back(-near);
+    }
+    for (int i = 0; i < 5000; ++i) // dense around 2^(B/2^F)
+        xs.push_back(static_cast<float>(std::exp2((bias + test::uniform(rng, -70.f, 70.f)) / double(1 << f.fractionBits()))));
+    xs.insert(xs.end(), {0.f, -0.f, INFINITY, -INFINITY, NAN, -NAN, 1e-45f, -1e-45f, 3e38f});
+    std::vector<uint32_t> codes(xs.size());
+    f.encode(xs, p, codes);
+    std::vector<float> expected(xs.size()), fused(xs.size());
+    f.decode(codes, p, expected);
+    f.fakeQuantize(xs, p, fused);
+    for (size_t i = 0; i < xs.size(); ++i) {
+        const bool same = std::isnan(expected[i]) ? std::isnan(fused[i])
+                                                  : std::bit_cast<uint32_t>(expected[i]) == std::bit_cast<uint32_t>(fused[i]);
+        QVERIFY2(same, qPrintable(QString("x = %1 (bits %2): %3 vs %4").arg(double(xs[i]), 0, 'g', 9)
+                                      .arg(std::bit_cast<uint32_t>(xs[i]), 8, 16).arg(double(fused[i])).arg(double(expected[i]))));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestNumberFormat)

@@ -38,6 +38,9 @@ public:
     double decode(uint32_t code, const QuantParam& param) const override;
     void encode(std::span<const float> values, const QuantParam& param, std::span<uint32_t> codes) const override;
     void decode(std::span<const uint32_t> codes, const QuantParam& param, std::span<float> values) const override;
+    using NumberFormat::fakeQuantize;
+    /// Fused encode + table decode (the table of 2^bits decoded values is built once per call).
+    void fakeQuantize(std::span<const float> values, const QuantParam& param, std::span<float> out) const override;
 
     int fractionBits() const { return m_fractionBits; }
     /// Lmax = 2^(bits−2) − 1: magnitudes run over −Lmax … Lmax (63 for 8 bits).

@@ -103,8 +103,9 @@ public:
     virtual void encode(std::span<const float> values, const QuantParam& param, std::span<uint32_t> codes) const = 0;
     /// Decoded values rounded to float32 (the nearest float to the exact value).
     virtual void decode(std::span<const uint32_t> codes, const QuantParam& param, std::span<float> values) const = 0;
-    /// encode then decode, element by element; `out` may alias `values`.
-    void fakeQuantize(std::span<const float> values, const QuantParam& param, std::span<float> out) const;
+    /// encode then decode, element by element; `out` may alias `values`. Formats may override it
+    /// with a fused loop (LNS: one decode table per call) that gives the same values.
+    virtual void fakeQuantize(std::span<const float> values, const QuantParam& param, std::span<float> out) const;
 
     /// One parameter per block of `tensor` (1 for PerTensor, dim(0) for PerChannel).
     std::vector<QuantParam> chooseParams(const Tensor& tensor, Granularity granularity,
