@@ -5,6 +5,7 @@
 #include "test_utils.h"
 
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -197,6 +198,12 @@ void TestCliConvert::badInputExitsOne_data()
     QTest::addRow("--out inside a file") << QStringList{"convert", "MODEL", "--out", "a_file.txt/sub"} << "a_file.txt";
     QTest::addRow("empty calibration folder") << QStringList{"convert", "MODEL", "--out", "o", "--calib", "empty"}
                                               << "empty";
+    QTest::addRow("calibration image of the wrong size") << QStringList{"convert", "MODEL", "--out", "o", "--calib", "wrongsize"}
+                                                         << "small.png";
+    QTest::addRow("calibration file that is no image") << QStringList{"convert", "MODEL", "--out", "o", "--calib", "notimage"}
+                                                       << "garbage.png";
+    QTest::addRow("missing calibration folder") << QStringList{"convert", "MODEL", "--out", "o", "--calib", "nowhere"}
+                                                << "nowhere";
 }
 
 void TestCliConvert::badInputExitsOne()
@@ -204,6 +211,17 @@ void TestCliConvert::badInputExitsOne()
     QFETCH(QStringList, args);
     QFETCH(QString, named);
     fs::create_directories(m_dir / "empty");
+    fs::create_directories(m_dir / "wrongsize");
+    fs::create_directories(m_dir / "notimage");
+    // A valid 8×8 PNG (the model wants 96×64) and a text file named .png.
+    fs::copy_file(lnscope::test::datasetsDir() / "samples" / "tiny_input.png", m_dir / "wrongsize" / "a_good.png",
+                  fs::copy_options::overwrite_existing);
+    lnscope::test::writeBytes(m_dir / "notimage" / "garbage.png", "this is not a PNG file");
+    if (!fs::exists(m_dir / "wrongsize" / "small.png")) {
+        QImage small(8, 8, QImage::Format_RGB888);
+        small.fill(Qt::gray);
+        QVERIFY(small.save(QString::fromStdString((m_dir / "wrongsize" / "small.png").string())));
+    }
     args.replaceInStrings(QRegularExpression("^MODEL$"), m_model);
     const CliResult r = cli(args);
     QCOMPARE(r.exitCode, 1);
