@@ -30,7 +30,8 @@ using core::Stage;
 const char* const kUsage = R"(usage: lnscope-cli convert MODEL --out DIR [--format NAME] [--clusters K]
                          [--clusters-layer NODE=K ...] [--shared-book]
                          [--pointwise keep|scalar|subvector] [--refine] [--calib FILE_OR_DIR]
-                         [--config FILE] [--act-format NAME] [--act-rule absmax|minmse]
+                         [--config FILE] [--weight-rule absmax|minmse]
+                         [--act-format NAME] [--act-rule absmax|minmse]
                          [--path fast|exact] [--sensitivity]
                          [--input FILE] [--size WxH] [--mean r,g,b --std r,g,b] [--bgr]
                          [--seed N] [--threads N] [--json FILE]
@@ -58,8 +59,11 @@ options:
   --calib FILE_OR_DIR   calibration images or .pb tensors (a folder: every file in it); without
                         it, activations are calibrated on the evaluation input
   --config FILE         conversion settings as JSON (keys: format, clusters, clustersPerLayer,
-                        sharedBook, pointwise, refine, seed, activationFormat, activationRule);
+                        sharedBook, pointwise, refine, seed, weightRule, activationFormat,
+                        activationRule);
                         options given on the command line override the file
+  --weight-rule R       weight parameter rule: absmax (default, spec rule) or minmse (LNS: the
+                        bias with the least squared weight error)
   --act-format NAME     activation format (default lns8; "float32" keeps activations float)
   --act-rule R          activation parameter rule: absmax (default) or minmse
   --path P              emulation path of the +act stage: fast (default) or exact
@@ -469,6 +473,7 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
                       .set("pointwise", core::toString(m.config.pointwise))
                       .set("refine", m.config.refine)
                       .set("seed", static_cast<int64_t>(m.config.seed))
+                      .set("weightRule", m.config.weightRule == core::ParamRule::MinMse ? "minmse" : "absmax")
                       .set("activationFormat", m.config.activationFormat)
                       .set("activationRule", m.config.activationRule == core::ParamRule::MinMse ? "minmse" : "absmax")
                       .set("path", core::toString(r.path))
@@ -579,6 +584,11 @@ core::ConversionConfig configFrom(const ParsedArgs& args)
             throw UsageError("unknown format '" + *f + "' for option '--act-format'");
         config.activationFormat = *f == "float32" ? "" : *f;
     }
+    if (auto rule = args.value("--weight-rule")) {
+        if (*rule != "absmax" && *rule != "minmse")
+            throw UsageError("option '--weight-rule' needs absmax or minmse, got '" + *rule + "'");
+        config.weightRule = *rule == "minmse" ? core::ParamRule::MinMse : core::ParamRule::AbsMax;
+    }
     if (auto rule = args.value("--act-rule")) {
         if (*rule != "absmax" && *rule != "minmse")
             throw UsageError("option '--act-rule' needs absmax or minmse, got '" + *rule + "'");
@@ -605,7 +615,7 @@ int runConvert(const std::vector<std::string>& argv)
         {"--clusters-layer", "", true, true}, {"--shared-book", "", false, false}, {"--pointwise", "", true, false},
         {"--refine", "", false, false},      {"--calib", "", true, false},    {"--input", "", true, false},
         {"--seed", "", true, false},         {"--threads", "", true, false},  {"--json", "", true, false},
-        {"--config", "", true, false},       {"--act-format", "", true, false}, {"--act-rule", "", true, false},
+        {"--config", "", true, false},       {"--act-format", "", true, false}, {"--weight-rule", "", true, false}, {"--act-rule", "", true, false},
         {"--path", "", true, false},         {"--sensitivity", "", false, false},
         {"--help", "-h", false, false}};
     for (OptionSpec& s : imageOptionSpecs())

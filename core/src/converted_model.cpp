@@ -50,16 +50,16 @@ struct ChannelMap
     int64_t of(int64_t element) const { return (element / inner) % channels; }
 };
 
-/// Per-channel parameters (AbsMax over each channel's values) and codes, for any output axis.
+/// Per-channel parameters (by `rule` over each channel's values) and codes, for any output axis.
 void quantizePerChannel(const NumberFormat& format, std::span<const float> values, const ChannelMap& map,
-                        std::vector<QuantParam>& params, std::vector<uint32_t>& codes)
+                        ParamRule rule, std::vector<QuantParam>& params, std::vector<uint32_t>& codes)
 {
     std::vector<std::vector<float>> blocks(static_cast<size_t>(map.channels));
     for (size_t e = 0; e < values.size(); ++e)
         blocks[static_cast<size_t>(map.of(static_cast<int64_t>(e)))].push_back(values[e]);
     params.clear();
     for (const auto& block : blocks)
-        params.push_back(format.chooseParam(block, ParamRule::AbsMax));
+        params.push_back(format.chooseParam(block, rule));
     codes.resize(values.size());
     for (size_t e = 0; e < values.size(); ++e)
         codes[e] = format.encode(values[e], params[static_cast<size_t>(map.of(static_cast<int64_t>(e)))]);
@@ -368,10 +368,10 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
         ro.threads = m.config.threads;
         std::vector<float> refinedFloat;
         // Keep the float solution for the ClusterCompressed stage; the reported "after" SQNR is
-        // for the centroids as the weight format stores them (same AbsMax rule as quantizeLayers).
+        // for the centroids as the weight format stores them (same rule as quantizeLayers).
         ro.requantize = [&](std::vector<float>& c) {
             refinedFloat = c;
-            format.fakeQuantize(c, format.chooseParam(c, ParamRule::AbsMax), c);
+            format.fakeQuantize(c, format.chooseParam(c, m.config.weightRule), c);
         };
         const RefineResult r = refineCentroids(l.kernels, *m.folded.initializer(l.weightName), x,
                                                geometryOf(m.folded.nodes[static_cast<size_t>(index)], l.weightShape, x.shape()), ro);
@@ -391,15 +391,16 @@ void quantizeLayers(ConvertedModel& m, StepCounter& steps)
         l.weightFormat = format.name();
         if (!l.clustered) {
             const Tensor& w = *m.folded.initializer(l.weightName);
-            quantizePerChannel(format, w.floats(), ChannelMap(w.shape(), l.outputAxis), l.weightParams, l.weightCodes);
+            quantizePerChannel(format, w.floats(), ChannelMap(w.shape(), l.outputAxis), m.config.weightRule, l.weightParams,
+                               l.weightCodes);
             continue;
         }
         const CompressedKernels& ck = l.kernels;
-        l.centroidParams = {format.chooseParam(ck.centroids, ParamRule::AbsMax)};
+        l.centroidParams = {format.chooseParam(ck.centroids, m.config.weightRule)};
         l.centroidCodes.resize(ck.centroids.size());
         format.encode(ck.centroids, l.centroidParams[0], l.centroidCodes);
         if (ck.unit == ClusterUnit::Kernel)
-            quantizePerChannel(format, ck.scales, scaleChannelMap(ck), l.scaleParams, l.scaleCodes);
+            quantizePerChannel(format, ck.scales, scaleChannelMap(ck), m.config.weightRule, l.scaleParams, l.scaleCodes);
     }
 }
 

@@ -129,6 +129,7 @@ std::string configJson(const ConversionConfig& c)
     o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
       << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"seed\":" << c.seed
       << ",\"maxIterations\":" << c.maxIterations << ",\"refineMaxPositions\":" << c.refineMaxPositions
+      << ",\"weightRule\":" << jsonQuote(c.weightRule == ParamRule::MinMse ? "minmse" : "absmax")
       << ",\"activationFormat\":" << jsonQuote(c.activationFormat) << ",\"activationRule\":"
       << jsonQuote(c.activationRule == ParamRule::MinMse ? "minmse" : "absmax") << "}";
     return o.str();
@@ -209,6 +210,10 @@ ConversionConfig readConfig(const JsonReader& r, const Json& c)
     cfg.seed = static_cast<uint32_t>(r.integer(c, "seed", 0, UINT32_MAX));
     cfg.maxIterations = static_cast<int>(r.integer(c, "maxIterations", 0, INT32_MAX));
     cfg.refineMaxPositions = r.integer(c, "refineMaxPositions", 1, INT64_MAX / 2);
+    const std::string wrule = r.string(c, "weightRule");
+    if (wrule != "absmax" && wrule != "minmse")
+        r.fail("weightRule", "unknown rule '" + wrule + "'");
+    cfg.weightRule = wrule == "minmse" ? ParamRule::MinMse : ParamRule::AbsMax;
     cfg.activationFormat = r.string(c, "activationFormat");
     if (!cfg.activationFormat.empty() && !NumberFormatRegistry::builtin().find(cfg.activationFormat))
         r.fail("activationFormat", "unknown format '" + cfg.activationFormat + "'");
@@ -300,7 +305,7 @@ ConversionConfig readConversionConfig(const std::filesystem::path& path)
     const JsonReader r{context, "config key"};
     static const char* const kKeys[] = {"format",     "clusters",         "clustersPerLayer", "sharedBook",
                                         "pointwise",  "refine",           "seed",             "maxIterations",
-                                        "refineMaxPositions", "activationFormat", "activationRule"};
+                                        "refineMaxPositions", "weightRule", "activationFormat", "activationRule"};
     std::string known;
     for (const char* k : kKeys)
         known += (known.empty() ? "" : ", ") + std::string(k);
@@ -354,6 +359,12 @@ ConversionConfig readConversionConfig(const std::filesystem::path& path)
         if (f != "float32" && !f.empty() && !registry.find(f))
             r.fail("activationFormat", "unknown number format '" + f + "'");
         cfg.activationFormat = f == "float32" ? "" : f;
+    }
+    if (has("weightRule")) {
+        const std::string rule = r.string(root, "weightRule");
+        if (rule != "absmax" && rule != "minmse")
+            r.fail("weightRule", "unknown rule '" + rule + "' (absmax, minmse)");
+        cfg.weightRule = rule == "minmse" ? ParamRule::MinMse : ParamRule::AbsMax;
     }
     if (has("activationRule")) {
         const std::string rule = r.string(root, "activationRule");

@@ -97,6 +97,7 @@ class TestConvertedModel : public QObject
 {
     Q_OBJECT
 private slots:
+    void minMseWeightRuleNeverWorse();
     void eachStageRuns_data();
     void eachStageRuns();
     void float32AndFoldedMatchOriginal();
@@ -339,6 +340,35 @@ void TestConvertedModel::cancellation()
     c.refine = true;
     CancelAfter progress(after);
     QVERIFY_THROWS_EXCEPTION(core::Cancelled, core::convertModel(tinyModel(), c, {tinyInputs()}, &progress));
+}
+
+void TestConvertedModel::minMseWeightRuleNeverWorse()
+{
+    // Per output channel MinMse searches B_absmax − 2^F … B_absmax, so the squared error of an
+    // uncompressed layer's decoded weights can only go down; the rule survives save/load.
+    ConversionConfig absMax, minMse;
+    minMse.weightRule = core::ParamRule::MinMse;
+    const core::ConvertedModel a = core::convertModel(tinyModel(), absMax, {});
+    const core::ConvertedModel b = core::convertModel(tinyModel(), minMse, {});
+    int uncompressed = 0;
+    for (size_t i = 0; i < a.layers.size(); ++i) {
+        if (a.layers[i].clustered)
+            continue;
+        const Tensor& w = *a.folded.initializer(a.layers[i].weightName);
+        auto sse = [&](const core::ConvertedModel& m) {
+            const Tensor q = m.layers[i].weightForStage(Stage::Lns8, w);
+            double s = 0;
+            for (int64_t k = 0; k < w.numel(); ++k)
+                s += std::pow(double(q.floats()[size_t(k)]) - w.floats()[size_t(k)], 2);
+            return s;
+        };
+        QVERIFY2(sse(b) <= sse(a), a.layers[i].node.c_str());
+        ++uncompressed;
+    }
+    QVERIFY(uncompressed >= 1);
+    const auto dir = test::makeTempDir("minmse");
+    core::saveConverted(b, dir / "m.lnsz");
+    QVERIFY(core::loadConverted(dir / "m.lnsz", tinyModel()).config.weightRule == core::ParamRule::MinMse);
 }
 
 QTEST_GUILESS_MAIN(TestConvertedModel)

@@ -18,7 +18,8 @@
 //   centroids are unit-norm directions for Kernel units, so one parameter fits them all);
 // - uncompressed weights: one parameter per output channel (Conv dim 0; Gemm dim 0 with
 //   transB = 1, dim 1 otherwise; MatMul and ConvTranspose dim 1);
-// - parameters are chosen with ParamRule::AbsMax; biases stay float32 (linear, numerics.md §3.2).
+// - parameters are chosen with config.weightRule (AbsMax by default); biases stay float32
+//   (linear, numerics.md §3.2).
 // For LNS formats a CC weight decodes to scale · centroid, i.e. L_w = L_scale + L_centroid.
 //
 // Threading: convertModel() uses up to config.threads threads; results do not depend on it.
@@ -55,6 +56,9 @@ struct ConversionConfig
     int64_t refineMaxPositions = 200000;
     /// Format of the activations on the accelerator ("" keeps them float32); per tensor, chosen
     /// from the calibration inputs by activationRule (calibrateActivations, lns_emulator.h).
+    /// How weight-format parameters (per output channel, per book) are chosen: AbsMax (spec
+    /// default) or MinMse (LNS: the bias with the least squared error on the values themselves).
+    ParamRule weightRule = ParamRule::AbsMax;
     std::string activationFormat = "lns8";
     ParamRule activationRule = ParamRule::AbsMax;
 
@@ -162,8 +166,8 @@ std::string modelHash(const Graph& graph);
 
 /// Reads a conversion config file: a JSON object with any of the keys format, clusters,
 /// clustersPerLayer {node: K}, sharedBook, pointwise (keep|scalar|subvector), refine, seed,
-/// maxIterations, refineMaxPositions, activationFormat ("float32" = none), activationRule
-/// (absmax|minmse); absent keys keep ConversionConfig's defaults. Throws IoError when the file
+/// maxIterations, refineMaxPositions, weightRule (absmax|minmse), activationFormat ("float32" =
+/// none), activationRule (absmax|minmse); absent keys keep ConversionConfig's defaults. Throws IoError when the file
 /// cannot be read, FormatError naming the file (and line, or key) for malformed JSON, an unknown
 /// key, an unknown format or policy, or K outside 1..65536. Node names are checked by
 /// convertModel(), which knows the model.
