@@ -7,6 +7,7 @@
 #include "cli_progress.h"
 #include "table.h"
 
+#include "lnscope/core/conversion_report.h"
 #include "lnscope/core/converted_model.h"
 #include "lnscope/core/lns_emulator.h"
 #include "lnscope/core/onnx_export.h"
@@ -32,7 +33,7 @@ const char* const kUsage = R"(usage: lnscope-cli convert MODEL --out DIR [--form
                          [--pointwise keep|scalar|subvector] [--refine] [--calib FILE_OR_DIR]
                          [--config FILE] [--weight-rule absmax|minmse]
                          [--act-format NAME] [--act-rule absmax|minmse]
-                         [--path fast|exact] [--sensitivity]
+                         [--path fast|exact] [--sensitivity] [--budget BYTES]
                          [--input FILE] [--size WxH] [--mean r,g,b --std r,g,b] [--bgr]
                          [--seed N] [--threads N] [--json FILE]
 
@@ -68,6 +69,7 @@ options:
   --act-rule R          activation parameter rule: absmax (default) or minmse
   --path P              emulation path of the +act stage: fast (default) or exact
   --sensitivity         also convert one layer at a time and report the output SQNR of each
+  --budget BYTES        on-chip weight memory: which layers (with their book) fit, and the model
   --input FILE          evaluation input for the per-stage error (default: the first
                         calibration input, else a seeded random input)
   --size WxH            resize images to W x H (default: images must match the model input)
@@ -83,8 +85,6 @@ constexpr int kMaxClusters = 65536;
 constexpr int kDefaultThreads = 2;
 constexpr int kMaxThreads = 256;
 constexpr double kDivergeDb = 30.0;
-constexpr Stage kStages[] = {Stage::Float32, Stage::BatchNormFolded, Stage::ClusterCompressed, Stage::Lns8};
-constexpr Stage kComparedStages[] = {Stage::BatchNormFolded, Stage::ClusterCompressed, Stage::Lns8};
 
 // ---- arguments ------------------------------------------------------------------------------
 
@@ -178,130 +178,30 @@ std::vector<ModelInput> evaluationInputs(const core::Graph& graph, const fs::pat
 
 // ---- the report -----------------------------------------------------------------------------
 
-struct StageError
-{
-    Stage stage;
-    bool activations = false; ///< the emulated stage: weights at `stage` plus quantized activations
-    std::map<std::string, core::Agreement> byTensor; ///< per output tensor (shared names)
-    std::vector<core::LayerAgreement> layers;
-    int firstDiverging = -1;
-};
-
 struct ConvertReport
 {
     fs::path model;
     core::ConvertedModel converted;
+    core::ConversionReport report;
     std::string format;
     int formatBits = 8;
-    std::vector<core::BudgetReport> budgets; ///< kStages order; the last one at the weight format
-    std::vector<StageError> errors;          ///< kComparedStages order, then the emulated stage
-    std::vector<core::LayerSensitivity> sensitivity; ///< empty unless --sensitivity
-    core::LnsPath path = core::LnsPath::Fast;
-    bool activationsFromEvaluation = false;
     std::vector<ModelInput> evaluation;
     size_t calibrationCount = 0;
     std::string calibrationSource;
     double convertMs = 0.0;
+    core::LnsPath path = core::LnsPath::Fast;
+    bool activationsFromEvaluation = false;
+    bool sensitivity = false;
 };
 
-std::vector<core::BudgetReport> budgets(const core::ConvertedModel& m, int formatBits)
-{
-    core::StorageConfig config;
-    config.clusters = m.config.clusters;
-    config.clustersPerLayer = m.config.clustersPerLayer;
-    config.bookScope = m.config.sharedBook ? core::BookScope::SharedPerKernelSize : core::BookScope::PerLayer;
-    config.scaleBits = formatBits; // per-kernel scales are stored as weight-format codes
-    config.compress1x1 = m.config.pointwise != core::PointwisePolicy::Keep;
-    for (const core::ConvertedLayer& l : m.layers)
-        if (!l.clustered)
-            config.keepUncompressed.insert(l.node);
-    const std::vector<core::LayerShape> shapes = core::layerShapesFromGraph(m.original);
-    std::vector<core::BudgetReport> out;
-    for (Stage s : kStages) {
-        core::StorageConfig c = config.forStage(s);
-        if (s == Stage::Lns8) // the last stage is the chosen weight format, not necessarily 8 bits
-            c.centroidBits = c.weightBits = c.scaleBits = formatBits;
-        out.push_back(core::storageBudget(shapes, c, s));
-    }
-    return out;
-}
-
-std::vector<StageError> stageErrors(const core::ConvertedModel& m, const std::vector<ModelInput>& evaluation,
-                                    int threads, core::LnsPath path, const core::CancelFlag& cancel)
-{
-    const core::ExecOptions options{threads};
-    const core::Executor reference(m.original, options);
-    const std::vector<core::TensorMap> inputs{toTensorMap(evaluation)};
-    std::vector<StageError> out;
-    for (Stage s : kComparedStages) {
-        cancel.checkCancelled();
-        const core::Executor other(m.graphForStage(s), options);
-        StageError e{s, false, {}, core::compareLayers(reference, other, inputs), -1};
-        for (const core::LayerAgreement& l : e.layers)
-            e.byTensor[l.tensor] = l.agreement;
-        e.firstDiverging = core::firstDivergingLayer(e.layers, kDivergeDb);
-        out.push_back(std::move(e));
-    }
-    if (m.activations.params.empty())
-        return out;
-    cancel.checkCancelled();
-    core::EmulatorOptions emuOptions;
-    emuOptions.path = path;
-    emuOptions.threads = threads;
-    const core::LnsEmulator emulator(m, emuOptions);
-    StageError e{Stage::Lns8, true,
-                 {},
-                 core::compareLayers(
-                     reference.graph(), [&](const core::TensorMap& in, const core::TapFn& tap) { reference.run(in, tap); },
-                     emulator.graph(), [&](const core::TensorMap& in, const core::TapFn& tap) { emulator.run(in, tap); },
-                     inputs),
-                 -1};
-    for (const core::LayerAgreement& l : e.layers)
-        e.byTensor[l.tensor] = l.agreement;
-    e.firstDiverging = core::firstDivergingLayer(e.layers, kDivergeDb);
-    out.push_back(std::move(e));
-    return out;
-}
-
-std::string stageLabel(Stage s, const std::string& format)
-{
-    switch (s) {
-    case Stage::Float32: return "float32";
-    case Stage::BatchNormFolded: return "BNF";
-    case Stage::ClusterCompressed: return "CC";
-    case Stage::Lns8: return format == "lns8" ? "LNS8" : format;
-    }
-    return "?";
-}
-
-/// The tensor a layer writes in the folded graph (a folded BN's output keeps its name).
-std::string layerTensor(const core::ConvertedModel& m, const std::string& node)
-{
-    for (const core::Node& n : m.folded.nodes)
-        if (n.name == node && !n.outputs.empty())
-            return n.outputs.front();
-    return {};
-}
-
-std::string errorLabel(const StageError& e, const std::string& format)
-{
-    return e.activations ? "+act" : stageLabel(e.stage, format);
-}
-
-const core::Agreement* agreementOf(const StageError& e, const std::string& tensor)
-{
-    const auto it = e.byTensor.find(tensor);
-    return it == e.byTensor.end() ? nullptr : &it->second;
-}
-
-std::string sqnrCell(const core::Agreement* a)
+std::string sqnrCell(const std::optional<core::Agreement>& a)
 {
     if (!a || !a->defined)
         return "-";
     return std::isinf(a->sqnrDb) ? "exact" : formatFixed(a->sqnrDb, 1);
 }
 
-Json sqnrJson(const core::Agreement* a)
+Json sqnrJson(const std::optional<core::Agreement>& a)
 {
     if (!a || !a->defined)
         return Json();
@@ -309,26 +209,21 @@ Json sqnrJson(const core::Agreement* a)
         .set("sqnrDb", a->sqnrDb)
         .set("exact", std::isinf(a->sqnrDb))
         .set("relL2", a->relL2)
+        .set("cosine", a->cosine)
         .set("maxAbs", a->maxAbs);
 }
 
-int64_t layerClusters(const core::ConvertedModel& m, const std::string& node)
+std::optional<core::Agreement> outputAgreement(const core::StageAgreement& s, const std::string& name)
 {
-    const core::ConvertedLayer* l = m.layer(node);
-    return l && l->clustered ? l->kernels.clusters : 0;
+    const auto it = s.outputs.find(name);
+    return it == s.outputs.end() ? std::nullopt : std::optional<core::Agreement>(it->second);
 }
 
-double bitsPerWeight(const core::LayerBudget& l)
+std::string divergingText(const core::StageAgreement& s)
 {
-    const int64_t n = l.shape.weightCount();
-    return n > 0 ? static_cast<double>(l.terms.totalBits()) / static_cast<double>(n) : 0.0;
-}
-
-std::string divergingText(const StageError& e)
-{
-    if (e.firstDiverging < 0)
+    if (s.firstDiverging < 0)
         return "none";
-    const core::LayerAgreement& l = e.layers[static_cast<size_t>(e.firstDiverging)];
+    const core::LayerAgreement& l = s.layers[static_cast<size_t>(s.firstDiverging)];
     return l.node + " (" + l.op + ", " + formatFixed(l.agreement.sqnrDb, 1) + " dB)";
 }
 
@@ -338,17 +233,15 @@ void appendItem(std::string& text, const std::string& label, const std::string& 
     text.append(" ").append(label).append(" ").append(value);
 }
 
-std::string sensitivityCell(const ConvertReport& r, const std::string& node)
+std::string dbOrExact(double db)
 {
-    for (const core::LayerSensitivity& s : r.sensitivity)
-        if (s.node == node)
-            return std::isinf(s.outputSqnrDb) ? "exact" : std::isnan(s.outputSqnrDb) ? "-" : formatFixed(s.outputSqnrDb, 1);
-    return "-";
+    return std::isinf(db) ? "exact" : formatFixed(db, 1);
 }
 
 std::string renderText(const ConvertReport& r, const fs::path& out)
 {
     const core::ConvertedModel& m = r.converted;
+    const core::ConversionReport& rep = r.report;
     std::string text = "Model    " + r.model.string() + " (graph '" + m.original.name + "')\n";
     text += "Format   " + r.format + " (" + std::to_string(r.formatBits) + " bits), K = "
             + std::to_string(m.config.clusters) + (m.config.sharedBook ? ", shared books" : ", per-layer books")
@@ -361,58 +254,71 @@ std::string renderText(const ConvertReport& r, const fs::path& out)
 
     std::vector<Table::Column> cols = {{"node"}, {"op"}, {"weight shape"}, {"K", Table::Align::Right},
                                        {"bits/w", Table::Align::Right}};
-    for (Stage s : kStages)
-        cols.push_back({stageLabel(s, r.format) + " B", Table::Align::Right});
-    for (const StageError& e : r.errors)
-        cols.push_back({"SQNR " + errorLabel(e, r.format), Table::Align::Right});
-    if (!r.sensitivity.empty())
+    for (const core::BudgetReport& b : rep.budgets)
+        cols.push_back({core::stageLabel(b.stage, r.format) + " B", Table::Align::Right});
+    for (const core::StageAgreement& s : rep.stages)
+        cols.push_back({"SQNR " + s.label, Table::Align::Right});
+    if (r.sensitivity)
         cols.push_back({"sens dB", Table::Align::Right});
     Table table(cols);
-    const core::BudgetReport& last = r.budgets.back();
-    for (size_t i = 0; i < last.layers.size(); ++i) {
-        const core::LayerBudget& l = last.layers[i];
-        const core::ConvertedLayer* cl = m.layer(l.shape.name);
-        const int64_t k = layerClusters(m, l.shape.name);
-        std::vector<std::string> row = {l.shape.name, l.shape.op, cl ? core::shapeToString(cl->weightShape) : "?",
-                                        k ? std::to_string(k) : "-", formatFixed(bitsPerWeight(l), 2)};
-        for (const core::BudgetReport& b : r.budgets)
-            row.push_back(groupThousands(b.layers[i].terms.bytes()));
-        const std::string tensor = layerTensor(m, l.shape.name);
-        for (const StageError& e : r.errors)
-            row.push_back(sqnrCell(agreementOf(e, tensor)));
-        if (!r.sensitivity.empty())
-            row.push_back(sensitivityCell(r, l.shape.name));
+    for (const core::LayerReport& l : rep.layers) {
+        std::vector<std::string> row = {l.node, l.op, l.weightShape.empty() ? "?" : core::shapeToString(l.weightShape),
+                                        l.clusters ? std::to_string(l.clusters) : "-", formatFixed(l.bitsPerWeight, 2)};
+        for (int64_t bytes : l.bytes)
+            row.push_back(groupThousands(bytes));
+        for (const auto& a : l.agreement)
+            row.push_back(sqnrCell(a));
+        if (r.sensitivity)
+            row.push_back(l.sensitivityDb ? dbOrExact(*l.sensitivityDb) : "-");
         table.addRow(row);
     }
+    const core::BudgetReport& last = rep.budgets.back();
     std::vector<std::string> total = {"total", "", "", "", formatFixed(32.0 / last.ratio, 2)};
-    for (const core::BudgetReport& b : r.budgets)
+    for (const core::BudgetReport& b : rep.budgets)
         total.push_back(groupThousands(b.total.bytes()));
     total.resize(cols.size());
     table.addRow(total);
     text += "\n" + table.render();
 
     text += "\nCompression (float32 weights / stored bits):";
-    for (const core::BudgetReport& b : r.budgets)
-        appendItem(text, stageLabel(b.stage, r.format), formatFixed(b.ratio, 2) + "x");
+    for (const core::BudgetReport& b : rep.budgets)
+        appendItem(text, core::stageLabel(b.stage, r.format), formatFixed(b.ratio, 2) + "x");
     text += "\n  counts: " + last.counts + "\n";
+    text += "  terms at " + core::stageLabel(last.stage, r.format) + ":";
+    for (const auto& [name, bits] : last.total.named())
+        if (bits > 0)
+            appendItem(text, name, groupThousands((bits + 7) / 8) + " B;");
+    text.back() = '\n';
     text += "  SQNR: each stage's layer output against the float32 model on the evaluation input (dB)\n";
     if (!m.activations.params.empty())
         text += "  +act: " + r.format + " weights and " + m.activations.format + " activations (" +
                 std::to_string(m.activations.params.size()) + " tensors, emulated, " + core::toString(r.path) +
                 " path" + (r.activationsFromEvaluation ? ", calibrated on the evaluation input" : "") + ")\n";
-    if (!r.sensitivity.empty())
+    if (r.sensitivity)
         text += "  sens: model-output SQNR with only that layer at " + r.format + " (dB)\n";
+    text += "Peak activations:";
+    for (const core::ActivationMemory& a : rep.activationMemory)
+        appendItem(text, a.format, groupThousands(a.peak.bytes) + " B (at " + a.peak.nodeName + ");");
+    text.back() = '\n';
+    if (rep.fit) {
+        int fitting = 0;
+        for (const core::LayerFit& f : rep.fit->layers)
+            fitting += f.fits ? 1 : 0;
+        text += "On-chip budget " + groupThousands(rep.fit->budgetBytes) + " B: " + std::to_string(fitting) + " of "
+                + std::to_string(rep.fit->layers.size()) + " layers fit alone; the whole model ("
+                + groupThousands(rep.fit->totalBytes) + " B) " + (rep.fit->totalFits ? "fits" : "does not fit") + "\n";
+    }
     for (const core::ValueInfo& o : m.original.outputs) {
         text += "Model output '" + o.name + "' SQNR:";
-        for (const StageError& e : r.errors)
-            appendItem(text, errorLabel(e, r.format), sqnrCell(agreementOf(e, o.name)) + " dB");
+        for (const core::StageAgreement& s : rep.stages)
+            appendItem(text, s.label, sqnrCell(outputAgreement(s, o.name)) + " dB");
         text += "\n";
     }
-    text += "First layer below " + formatFixed(kDivergeDb, 0) + " dB:";
-    for (const StageError& e : r.errors)
-        appendItem(text, errorLabel(e, r.format), divergingText(e) + ";");
+    text += "First layer below 30 dB:";
+    for (const core::StageAgreement& s : rep.stages)
+        appendItem(text, s.label, divergingText(s) + ";");
     text.back() = '\n';
-    for (const std::string& note : m.notes)
+    for (const std::string& note : rep.notes)
         text += "note: " + note + "\n";
     text += "Wrote    " + (out / "model.lnsz").string() + ", " + (out / "model.dequant.onnx").string() + ", "
             + (out / "report.json").string() + "\n";
@@ -427,40 +333,32 @@ Json termsJson(const core::StorageTerms& t)
     return j;
 }
 
-Json sensitivityJson(const ConvertReport& r, const std::string& node)
-{
-    for (const core::LayerSensitivity& s : r.sensitivity)
-        if (s.node == node && !std::isnan(s.outputSqnrDb))
-            return std::isinf(s.outputSqnrDb) ? Json("exact") : Json(s.outputSqnrDb);
-    return Json();
-}
-
 /// The emulated stage (weights at the format plus quantized activations), or null.
 Json activationStageJson(const ConvertReport& r)
 {
     const core::ConvertedModel& m = r.converted;
-    for (const StageError& e : r.errors) {
-        if (!e.activations)
-            continue;
-        Json outs = Json::object();
-        for (const core::ValueInfo& o : m.original.outputs)
-            outs.set(o.name, sqnrJson(agreementOf(e, o.name)));
-        return Json::object()
-            .set("stage", "+act")
-            .set("activationFormat", m.activations.format)
-            .set("activationTensors", int64_t(m.activations.params.size()))
-            .set("calibrationFrames", m.activations.frames)
-            .set("calibratedOnEvaluationInput", r.activationsFromEvaluation)
-            .set("path", core::toString(r.path))
-            .set("outputs", outs)
-            .set("firstLayerBelow30Db", e.firstDiverging < 0 ? Json() : Json(e.layers[size_t(e.firstDiverging)].node));
-    }
-    return Json();
+    const int index = r.report.stageIndex("+act");
+    if (index < 0)
+        return Json();
+    const core::StageAgreement& s = r.report.stages[static_cast<size_t>(index)];
+    Json outs = Json::object();
+    for (const core::ValueInfo& o : m.original.outputs)
+        outs.set(o.name, sqnrJson(outputAgreement(s, o.name)));
+    return Json::object()
+        .set("stage", "+act")
+        .set("activationFormat", m.activations.format)
+        .set("activationTensors", int64_t(m.activations.params.size()))
+        .set("calibrationFrames", m.activations.frames)
+        .set("calibratedOnEvaluationInput", r.activationsFromEvaluation)
+        .set("path", core::toString(r.path))
+        .set("outputs", outs)
+        .set("firstLayerBelow30Db", s.firstDiverging < 0 ? Json() : Json(s.layers[size_t(s.firstDiverging)].node));
 }
 
 Json renderJson(const ConvertReport& r, const fs::path& out)
 {
     const core::ConvertedModel& m = r.converted;
+    const core::ConversionReport& rep = r.report;
     Json perLayerK = Json::object();
     for (const auto& [node, k] : m.config.clustersPerLayer)
         perLayerK.set(node, k);
@@ -482,48 +380,64 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
     for (const ModelInput& i : r.evaluation)
         eval.push(Json::object().set("name", i.name).set("source", i.source).set("shape", shapeToJson(i.tensor.shape())));
     Json stages = Json::array();
-    for (const core::BudgetReport& b : r.budgets) {
+    for (const core::BudgetReport& b : rep.budgets) {
+        const std::string label = core::stageLabel(b.stage, r.format);
         Json s = Json::object()
-                     .set("stage", stageLabel(b.stage, r.format))
+                     .set("stage", label)
                      .set("totalBits", b.total.totalBits())
                      .set("totalBytes", b.total.bytes())
                      .set("ratio", b.ratio)
                      .set("terms", termsJson(b.total));
-        for (const StageError& e : r.errors) {
-            if (e.stage != b.stage || e.activations)
-                continue;
+        if (const int i = rep.stageIndex(label); i >= 0) {
+            const core::StageAgreement& a = rep.stages[static_cast<size_t>(i)];
             Json outs = Json::object();
             for (const core::ValueInfo& o : m.original.outputs)
-                outs.set(o.name, sqnrJson(agreementOf(e, o.name)));
+                outs.set(o.name, sqnrJson(outputAgreement(a, o.name)));
             s.set("outputs", outs);
-            s.set("firstLayerBelow30Db", e.firstDiverging < 0 ? Json() : Json(e.layers[size_t(e.firstDiverging)].node));
+            s.set("firstLayerBelow30Db", a.firstDiverging < 0 ? Json() : Json(a.layers[size_t(a.firstDiverging)].node));
         }
         stages.push(s);
     }
     Json layers = Json::array();
-    const core::BudgetReport& last = r.budgets.back();
-    for (size_t i = 0; i < last.layers.size(); ++i) {
-        const core::LayerBudget& l = last.layers[i];
-        const core::ConvertedLayer* cl = m.layer(l.shape.name);
+    for (const core::LayerReport& l : rep.layers) {
         Json bytes = Json::object();
-        for (const core::BudgetReport& b : r.budgets)
-            bytes.set(stageLabel(b.stage, r.format), b.layers[i].terms.bytes());
+        for (size_t i = 0; i < rep.budgets.size(); ++i)
+            bytes.set(core::stageLabel(rep.budgets[i].stage, r.format), l.bytes[i]);
         Json sqnr = Json::object();
-        const std::string tensor = layerTensor(m, l.shape.name);
-        for (const StageError& e : r.errors)
-            sqnr.set(errorLabel(e, r.format), sqnrJson(agreementOf(e, tensor)));
+        for (size_t i = 0; i < rep.stages.size(); ++i)
+            sqnr.set(rep.stages[i].label, sqnrJson(l.agreement[i]));
         layers.push(Json::object()
-                        .set("node", l.shape.name)
-                        .set("op", l.shape.op)
-                        .set("tensor", tensor)
-                        .set("weightShape", cl ? shapeToJson(cl->weightShape) : Json())
-                        .set("clustered", cl && cl->clustered)
-                        .set("clusters", layerClusters(m, l.shape.name))
-                        .set("weights", l.shape.weightCount())
-                        .set("bitsPerWeight", bitsPerWeight(l))
+                        .set("node", l.node)
+                        .set("op", l.op)
+                        .set("tensor", l.tensor)
+                        .set("weightShape", l.weightShape.empty() ? Json() : shapeToJson(l.weightShape))
+                        .set("clustered", l.clustered)
+                        .set("clusters", l.clusters)
+                        .set("weights", l.weights)
+                        .set("bitsPerWeight", l.bitsPerWeight)
                         .set("bytes", bytes)
                         .set("sqnr", sqnr)
-                        .set("sensitivityDb", sensitivityJson(r, l.shape.name)));
+                        .set("sensitivityDb", !l.sensitivityDb ? Json()
+                                              : std::isinf(*l.sensitivityDb) ? Json("exact") : Json(*l.sensitivityDb)));
+    }
+    Json memory = Json::array();
+    for (const core::ActivationMemory& a : rep.activationMemory)
+        memory.push(Json::object()
+                        .set("format", a.format)
+                        .set("bytesPerElement", a.bytesPerElement)
+                        .set("peakBytes", a.peak.bytes)
+                        .set("peakElements", a.peak.elements)
+                        .set("atNode", a.peak.nodeName));
+    Json fit;
+    if (rep.fit) {
+        Json perLayer = Json::array();
+        for (const core::LayerFit& f : rep.fit->layers)
+            perLayer.push(Json::object().set("node", f.name).set("bytes", f.bytes).set("fits", f.fits));
+        fit = Json::object()
+                  .set("budgetBytes", rep.fit->budgetBytes)
+                  .set("totalBytes", rep.fit->totalBytes)
+                  .set("totalFits", rep.fit->totalFits)
+                  .set("layers", perLayer);
     }
     return Json::object()
         .set("model", r.model.string())
@@ -532,11 +446,13 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
         .set("calibration", Json::object().set("source", r.calibrationSource).set("count", int64_t(r.calibrationCount)))
         .set("evaluationInputs", eval)
         .set("convertMs", r.convertMs)
-        .set("counts", last.counts)
+        .set("counts", rep.budgets.back().counts)
         .set("stages", stages)
         .set("layers", layers)
         .set("activationStage", activationStageJson(r))
-        .set("notes", Json::arrayOf(m.notes))
+        .set("activationMemory", memory)
+        .set("onChipBudget", fit)
+        .set("notes", Json::arrayOf(rep.notes))
         .set("files", Json::object()
                           .set("model", (out / "model.lnsz").string())
                           .set("dequantizedOnnx", (out / "model.dequant.onnx").string())
@@ -616,7 +532,7 @@ int runConvert(const std::vector<std::string>& argv)
         {"--refine", "", false, false},      {"--calib", "", true, false},    {"--input", "", true, false},
         {"--seed", "", true, false},         {"--threads", "", true, false},  {"--json", "", true, false},
         {"--config", "", true, false},       {"--act-format", "", true, false}, {"--weight-rule", "", true, false}, {"--act-rule", "", true, false},
-        {"--path", "", true, false},         {"--sensitivity", "", false, false},
+        {"--path", "", true, false},         {"--sensitivity", "", false, false}, {"--budget", "", true, false},
         {"--help", "-h", false, false}};
     for (OptionSpec& s : imageOptionSpecs())
         specs.push_back(s);
@@ -668,13 +584,16 @@ int runConvert(const std::vector<std::string>& argv)
         return m;
     });
     r.convertMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    progress.report(1.0, "measuring the error of each stage");
-    r.errors = withContext(model.string(), [&] { return stageErrors(r.converted, r.evaluation, config.threads, r.path, progress); });
-    if (args.has("--sensitivity"))
-        r.sensitivity = withContext(model.string(), [&] {
-            return core::layerSensitivity(r.converted, {toTensorMap(r.evaluation)}, Stage::Lns8, config.threads, &progress);
-        });
-    r.budgets = budgets(r.converted, r.formatBits);
+    core::ConversionReportOptions reportOptions;
+    reportOptions.threads = config.threads;
+    reportOptions.path = r.path;
+    reportOptions.sensitivity = r.sensitivity = args.has("--sensitivity");
+    reportOptions.divergeDb = kDivergeDb;
+    if (auto budget = args.value("--budget"))
+        reportOptions.onChipBudgetBytes = parseIntArg("--budget", *budget, 1, 2147483647);
+    r.report = withContext(model.string(), [&] {
+        return core::buildConversionReport(r.converted, {toTensorMap(r.evaluation)}, reportOptions, &progress);
+    });
     progress.finish();
     progress.checkCancelled();
 

@@ -264,6 +264,13 @@ void TestCliConvert::exactPathAndSensitivity()
         withSensitivity += !l.toObject()["sensitivityDb"].isNull();
     QCOMPARE(withSensitivity, 5);
     QCOMPARE(convert(path("badpath"), {"--path", "sideways"}).exitCode, 2);
+    // --budget: which layers fit on chip, and the model.
+    const CliResult budget = convert(path("budget"), {"--budget", "4000"});
+    QVERIFY2(budget.exitCode == 0 && budget.out.contains("On-chip budget 4,000 B"), qPrintable(budget.out + budget.err));
+    const QJsonObject fit = lnscope::test::readJsonObject(m_dir / "budget" / "report.json")["onChipBudget"].toObject();
+    QCOMPARE(fit["budgetBytes"].toInt(), 4000);
+    QCOMPARE(fit["layers"].toArray().size(), 5);
+    QVERIFY(fit["totalFits"].isBool());
 }
 
 void TestCliConvert::configFileSetsAndFlagsOverride()
