@@ -375,6 +375,7 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
         };
         const RefineResult r = refineCentroids(l.kernels, *m.folded.initializer(l.weightName), x,
                                                geometryOf(m.folded.nodes[static_cast<size_t>(index)], l.weightShape, x.shape()), ro);
+        l.centroidsBeforeRefine = l.kernels.centroids;
         l.kernels.centroids = refinedFloat.empty() ? r.centroids : refinedFloat;
         l.refined = true;
         l.refineSqnrBeforeDb = r.sqnrBeforeDb;

@@ -275,6 +275,11 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
     k.indices = unpackBits(file.bytes(sectionName(index, "idx")), k.indexBits, units);
     k.centroids = file.floats(sectionName(index, "cf"));
     k.scales = file.floats(sectionName(index, "sf"));
+    if (file.has(sectionName(index, "cf0"))) {
+        l.centroidsBeforeRefine = file.floats(sectionName(index, "cf0"));
+        if (l.centroidsBeforeRefine.size() != k.centroids.size())
+            r.fail("layers[" + std::to_string(index) + "]", "pre-refinement centroids do not fit the book");
+    }
     l.centroidCodes = unpackCodes(file.bytes(sectionName(index, "lut")), width);
     l.scaleCodes = unpackCodes(file.bytes(sectionName(index, "scl")), width);
     if (l.centroidCodes.size() != k.centroids.size() || l.scaleCodes.size() != k.scales.size()
@@ -406,6 +411,8 @@ void saveConverted(const ConvertedModel& model, const std::filesystem::path& pat
             writer.addSection(sectionName(k, "scl"), SectionType::Bytes, packCodes(l.scaleCodes, width));
             writer.addFloats(sectionName(k, "cf"), l.kernels.centroids);
             writer.addFloats(sectionName(k, "sf"), l.kernels.scales);
+            if (l.refined)
+                writer.addFloats(sectionName(k, "cf0"), l.centroidsBeforeRefine);
         } else {
             writer.addSection(sectionName(k, "w"), SectionType::Bytes, packCodes(l.weightCodes, width));
         }

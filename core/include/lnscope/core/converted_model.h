@@ -100,6 +100,7 @@ struct ConvertedLayer
     std::vector<float> bias; ///< linear float32 (folded) bias; empty when the layer has none
 
     bool refined = false;
+    std::vector<float> centroidsBeforeRefine; ///< the k-means centroids, when refined (else empty)
     double refineSqnrBeforeDb = 0.0;  ///< layer output SQNR with k-means centroids (float), dB
     double refineSqnrRefinedDb = 0.0; ///< with the refined float centroids, dB
     double refineSqnrAfterDb = 0.0;   ///< with the refined centroids quantized to the format, dB
@@ -187,6 +188,7 @@ ConversionConfig readConversionConfig(const std::filesystem::path& path);
 ///   "L<i>.w"             Bytes   weight codes of an unclustered layer, same width
 ///   "L<i>.cf"            Float32 float centroids (stage ClusterCompressed)
 ///   "L<i>.sf"            Float32 float per-kernel scales (stage ClusterCompressed)
+///   "L<i>.cf0"           Float32 k-means centroids before refinement (refined layers only)
 ///   "L<i>.b"             Float32 bias
 /// The folded graph itself is not stored: loadConverted() refolds the original model (foldBatchNorm
 /// is deterministic) after checking its hash. config.threads is not saved (it does not shape the
