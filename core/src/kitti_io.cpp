@@ -6,12 +6,14 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <numbers>
 #include <sstream>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace lnscope::core {
 
@@ -233,6 +235,62 @@ void writeKittiResults(const fs::path& path, const std::vector<KittiObject>& obj
         out += '\n';
     }
 
+    detail::writeFileAtomically(path, out);
+}
+
+void writeKittiLabels(const fs::path& path, const std::vector<KittiObject>& objects)
+{
+    std::string out;
+    for (size_t i = 0; i < objects.size(); ++i) {
+        const KittiObject& o = objects[i];
+        const std::string who = path.string() + ": object " + std::to_string(i) + " (" + o.type + ")";
+        if (o.type.empty() || o.type.find_first_of(" \t\r\n") != std::string::npos)
+            throw FormatError(who + ": the type must be one word");
+        const double values[] = {o.truncated, o.alpha, o.bbox[0], o.bbox[1], o.bbox[2], o.bbox[3], o.h,
+                                 o.w,         o.l,     o.x,       o.y,       o.z,       o.rotationY};
+        for (double v : values)
+            if (!std::isfinite(v))
+                throw FormatError(who + ": has a non-finite value");
+        out += o.type;
+        out += ' ';
+        appendFixed(out, o.truncated, 2);
+        out += ' ' + std::to_string(o.occluded);
+        for (size_t k = 1; k < std::size(values); ++k) {
+            out += ' ';
+            appendFixed(out, values[k], 2);
+        }
+        out += '\n';
+    }
+    detail::writeFileAtomically(path, out);
+}
+
+void writeKittiCalib(const fs::path& path, const KittiCalib& calib)
+{
+    const std::pair<const char*, std::vector<double>> entries[] = {
+        {"P0", {calib.P0.begin(), calib.P0.end()}},
+        {"P1", {calib.P1.begin(), calib.P1.end()}},
+        {"P2", {calib.P2.begin(), calib.P2.end()}},
+        {"P3", {calib.P3.begin(), calib.P3.end()}},
+        {"R0_rect", {calib.R0_rect.begin(), calib.R0_rect.end()}},
+        {"Tr_velo_to_cam", {calib.Tr_velo_to_cam.begin(), calib.Tr_velo_to_cam.end()}},
+        {"Tr_imu_to_velo", {calib.Tr_imu_to_velo.begin(), calib.Tr_imu_to_velo.end()}},
+    };
+    std::string out;
+    for (const auto& [key, values] : entries) {
+        out += key;
+        out += ':';
+        for (const double v : values) {
+            if (!std::isfinite(v))
+                throw FormatError(path.string() + ": " + key + ": has a non-finite value");
+            char buf[64];
+            const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific, 12);
+            if (ec != std::errc())
+                throw FormatError(path.string() + ": " + key + ": cannot format " + fmt(v));
+            out += ' ';
+            out.append(buf, end);
+        }
+        out += '\n';
+    }
     detail::writeFileAtomically(path, out);
 }
 

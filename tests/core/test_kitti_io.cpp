@@ -7,6 +7,7 @@
 #include <QTest>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <numbers>
 
 using namespace lnscope::core;
@@ -223,6 +224,144 @@ private slots:
         QVERIFY2(message.contains("object 0 (Car): has no score"), qPrintable(message));
         QVERIFY(!fs::exists(m_dir / "noscore.txt"));
         QVERIFY(!fs::exists(m_dir / "noscore.txt.part"));
+    }
+
+    void labelsRoundTrip()
+    {
+        std::mt19937 rng(4321);
+        std::vector<KittiObject> objects;
+        for (int i = 0; i < 20; ++i) {
+            KittiObject o;
+            o.type = i % 3 == 0 ? "Car" : (i % 3 == 1 ? "Pedestrian" : "Cyclist");
+            o.truncated = lnscope::test::uniform(rng, 0.f, 1.f);
+            o.occluded = int(lnscope::test::uniformInt(rng, 0, 3));
+            o.alpha = lnscope::test::uniform(rng, -3.f, 3.f);
+            o.bbox[0] = lnscope::test::uniform(rng, 0.f, 600.f);
+            o.bbox[1] = lnscope::test::uniform(rng, 0.f, 300.f);
+            o.bbox[2] = o.bbox[0] + lnscope::test::uniform(rng, 0.f, 100.f);
+            o.bbox[3] = o.bbox[1] + lnscope::test::uniform(rng, 0.f, 100.f);
+            o.h = lnscope::test::uniform(rng, 0.5f, 3.f);
+            o.w = lnscope::test::uniform(rng, 0.5f, 3.f);
+            o.l = lnscope::test::uniform(rng, 0.5f, 6.f);
+            o.x = lnscope::test::uniform(rng, -20.f, 20.f);
+            o.y = lnscope::test::uniform(rng, 0.f, 3.f);
+            o.z = lnscope::test::uniform(rng, 2.f, 70.f);
+            o.rotationY = lnscope::test::uniform(rng, -3.14f, 3.14f);
+            o.score = 0.5f; // ground truth has no score column: ignored by the label writer
+            objects.push_back(o);
+        }
+        const fs::path path = m_dir / "labels.txt";
+        writeText(m_dir, "labels.txt", "old content\n"); // overwritten, not appended
+        writeKittiLabels(path, objects);
+        QVERIFY(!fs::exists(path.string() + ".part"));
+
+        const auto back = readKittiLabels(path);
+        QCOMPARE(back.size(), objects.size());
+        for (size_t i = 0; i < objects.size(); ++i) {
+            const KittiObject& a = objects[i];
+            const KittiObject& b = back[i];
+            QCOMPARE(b.type, a.type);
+            QCOMPARE(b.occluded, a.occluded);
+            QVERIFY(!b.score.has_value());
+            const float pairs[][2] = {{a.truncated, b.truncated}, {a.alpha, b.alpha}, {a.bbox[0], b.bbox[0]},
+                                      {a.bbox[1], b.bbox[1]},     {a.bbox[2], b.bbox[2]}, {a.bbox[3], b.bbox[3]},
+                                      {a.h, b.h}, {a.w, b.w},     {a.l, b.l}, {a.x, b.x}, {a.y, b.y}, {a.z, b.z},
+                                      {a.rotationY, b.rotationY}};
+            for (const auto& p : pairs)
+                QVERIFY2(std::fabs(p[0] - p[1]) <= 0.0051f, qPrintable(QString("object %1: %2 vs %3").arg(i).arg(p[0]).arg(p[1])));
+        }
+
+        // The exact text of one line: 15 fields, %.2f, %d occluded, no score.
+        KittiObject o;
+        o.type = "Pedestrian";
+        o.truncated = 0.f;
+        o.occluded = 2;
+        o.alpha = 0.25f;
+        o.bbox[0] = 1.f; o.bbox[1] = 2.f; o.bbox[2] = 3.5f; o.bbox[3] = 4.25f;
+        o.h = 1.75f; o.w = 0.6f; o.l = 0.8f; o.x = 2.f; o.y = 1.65f; o.z = 20.f; o.rotationY = -3.14f;
+        writeKittiLabels(path, {o});
+        std::ifstream in(path);
+        std::string line;
+        std::getline(in, line);
+        QCOMPARE(QString::fromStdString(line),
+                 QString("Pedestrian 0.00 2 0.25 1.00 2.00 3.50 4.25 1.75 0.60 0.80 2.00 1.65 20.00 -3.14"));
+
+        writeKittiLabels(path, {});
+        QVERIFY(readKittiLabels(path).empty()); // an empty frame is an empty file
+    }
+
+    void labelsRefuseBadObjects_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<float>("z");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("two-word type") << "Traffic cone" << 10.f << "object 0 (Traffic cone): the type must be one word";
+        QTest::addRow("empty type") << "" << 10.f << "the type must be one word";
+        QTest::addRow("NaN") << "Car" << std::numeric_limits<float>::quiet_NaN() << "object 0 (Car): has a non-finite value";
+    }
+
+    void labelsRefuseBadObjects()
+    {
+        QFETCH(QString, type);
+        QFETCH(float, z);
+        QFETCH(QString, expected);
+        KittiObject o;
+        o.type = type.toStdString();
+        o.z = z;
+        const fs::path path = m_dir / "bad_labels.txt";
+        const QString message = formatErrorOf([&] { writeKittiLabels(path, {o}); });
+        QVERIFY2(message.contains(expected), qPrintable(message));
+        QVERIFY(!fs::exists(path));
+        QVERIFY(!fs::exists(path.string() + ".part"));
+    }
+
+    void calibRoundTrip()
+    {
+        KittiCalib calib;
+        // Numbers in the style of a KITTI object calibration file, all seven keys.
+        calib.P0 = {707.0493, 0, 604.0814, 0, 0, 707.0493, 180.5066, 0, 0, 0, 1, 0};
+        calib.P1 = {707.0493, 0, 604.0814, -379.7842, 0, 707.0493, 180.5066, 0, 0, 0, 1, 0};
+        calib.P2 = {707.0493, 0, 604.0814, 45.75831, 0, 707.0493, 180.5066, -0.3454157, 0, 0, 1, 0.004981016};
+        calib.P3 = {707.0493, 0, 604.0814, -334.1081, 0, 707.0493, 180.5066, 2.33066, 0, 0, 1, 0.003201153};
+        calib.R0_rect = {0.9999128, 0.01009263, -0.008511932, -0.01012729, 0.9999406, -0.004037671,
+                         0.008470675, 0.004123522, 0.9999556};
+        calib.Tr_velo_to_cam = {0.006927964, -0.9999722, -0.002757829, -0.02457729, -0.001162982, 0.002749836,
+                                -0.9999955, -0.06127237, 0.9999753, 0.006931141, -0.001143899, -0.3321029};
+        calib.Tr_imu_to_velo = {0.9999976, 0.0007553071, -0.002035826, -0.8086759, -0.0007854027, 0.9998898,
+                                -0.01482298, 0.3195559, 0.002024406, 0.01482454, 0.9998881, -0.7997231};
+        const fs::path path = m_dir / "calib_out.txt";
+        writeKittiCalib(path, calib);
+        QVERIFY(!fs::exists(path.string() + ".part"));
+        const KittiCalib back = readKittiCalib(path);
+        const auto same = [](const auto& a, const auto& b) {
+            for (size_t i = 0; i < a.size(); ++i)
+                if (std::fabs(a[i] - b[i]) > 1e-12 * std::max(1.0, std::fabs(a[i])))
+                    return false;
+            return true;
+        };
+        QVERIFY(same(back.P0, calib.P0));
+        QVERIFY(same(back.P1, calib.P1));
+        QVERIFY(same(back.P2, calib.P2));
+        QVERIFY(same(back.P3, calib.P3));
+        QVERIFY(same(back.R0_rect, calib.R0_rect));
+        QVERIFY(same(back.Tr_velo_to_cam, calib.Tr_velo_to_cam));
+        QVERIFY(same(back.Tr_imu_to_velo, calib.Tr_imu_to_velo));
+
+        // KITTI's text: keys in order, "%.12e" values.
+        std::ifstream in(path);
+        std::vector<std::string> lines;
+        for (std::string line; std::getline(in, line);)
+            lines.push_back(line);
+        QCOMPARE(lines.size(), size_t(7));
+        const char* keys[] = {"P0: ", "P1: ", "P2: ", "P3: ", "R0_rect: ", "Tr_velo_to_cam: ", "Tr_imu_to_velo: "};
+        for (size_t i = 0; i < 7; ++i)
+            QVERIFY2(lines[i].rfind(keys[i], 0) == 0, lines[i].c_str());
+        QVERIFY2(lines[0].rfind("P0: 7.070493000000e+02 0.000000000000e+00 6.040814000000e+02 ", 0) == 0, lines[0].c_str());
+
+        calib.P2[5] = std::numeric_limits<double>::infinity();
+        const QString message = formatErrorOf([&] { writeKittiCalib(m_dir / "calib_bad.txt", calib); });
+        QVERIFY2(message.contains("P2: has a non-finite value"), qPrintable(message));
+        QVERIFY(!fs::exists(m_dir / "calib_bad.txt"));
     }
 
     void boxCorners_data()

@@ -46,6 +46,13 @@ std::vector<KittiObject> readKittiLabels(const std::filesystem::path& path);
 /// IoError when the file cannot be written.
 void writeKittiResults(const std::filesystem::path& path, const std::vector<KittiObject>& objects);
 
+/// Writes ground-truth labels in KITTI's label_2 format: the 15 fields without a score, "%s %.2f
+/// %d %.2f" for type/truncated/occluded/alpha and "%.2f" for the box, dimensions, location and
+/// rotation_y, locale-independent, one object per line. Written to "<path>.part", then renamed.
+/// Throws FormatError when a type is empty or not one word, or a value is not finite (naming the
+/// object's index), IoError when the file cannot be written.
+void writeKittiLabels(const std::filesystem::path& path, const std::vector<KittiObject>& objects);
+
 /// KITTI object calibration. Matrices are row-major. P0..P3 (3x4) project points from the
 /// rectified camera-0 frame into the rectified image of camera 0..3 (pixels); R0_rect (3x3)
 /// rotates camera 0 into the rectified frame; Tr_velo_to_cam and Tr_imu_to_velo are 3x4 rigid
@@ -62,6 +69,12 @@ struct KittiCalib
 /// Throws IoError, or FormatError for a missing P2 or R0_rect (naming the key), a repeated key,
 /// a line without "key:", a bad number or a wrong number of values ("file:line: key: ...").
 KittiCalib readKittiCalib(const std::filesystem::path& path);
+
+/// Writes a calibration file as KITTI's object benchmark does: the keys P0, P1, P2, P3, R0_rect,
+/// Tr_velo_to_cam, Tr_imu_to_velo in that order, each "key: v0 v1 ..." with the values in "%.12e"
+/// (locale-independent), one key per line. Written to "<path>.part", then renamed.
+/// Throws FormatError for a non-finite value (naming the key), IoError when writing fails.
+void writeKittiCalib(const std::filesystem::path& path, const KittiCalib& calib);
 
 /// Projects a camera-frame point (metres) into the left colour image (camera 2) with P2.
 /// Returns (u, v) in pixels. Points at or behind the image plane (projective w <= 0) have no
