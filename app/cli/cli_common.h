@@ -36,6 +36,8 @@ extern const Command kConvertCommand;
 extern const Command kBenchCommand;
 extern const Command kCompareCommand;
 extern const Command kSynthCommand;
+extern const Command kEvaluateCommand;
+extern const Command kMergeCommand;
 
 /// Imports a model. `requireSupportedOps` = false lets `info` describe models we cannot run.
 /// Throws what importOnnx throws (messages name the file).

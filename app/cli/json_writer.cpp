@@ -42,6 +42,33 @@ Json Json::array()
     return j;
 }
 
+Json Json::fromCore(const core::JsonValue& v)
+{
+    using Kind = core::JsonValue::Kind;
+    switch (v.kind) {
+    case Kind::Null: return Json();
+    case Kind::Bool: return Json(v.boolean);
+    case Kind::Number:
+        if (v.number == std::floor(v.number) && std::fabs(v.number) < 9007199254740992.0)
+            return Json(static_cast<int64_t>(v.number));
+        return Json(v.number);
+    case Kind::String: return Json(v.text);
+    case Kind::Array: {
+        Json a = array();
+        for (const core::JsonValue& item : v.items)
+            a.push(fromCore(item));
+        return a;
+    }
+    case Kind::Object: {
+        Json o = object();
+        for (const auto& [key, member] : v.members)
+            o.set(key, fromCore(member));
+        return o;
+    }
+    }
+    return Json();
+}
+
 Json Json::object()
 {
     Json j;

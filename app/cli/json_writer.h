@@ -10,6 +10,10 @@
 #include <utility>
 #include <vector>
 
+namespace lnscope::core {
+struct JsonValue;
+}
+
 namespace lnscope::app {
 
 class Json
@@ -29,6 +33,9 @@ public:
 
     static Json array();
     static Json object();
+    /// The same value as a core JSON value (as parsed or built by core; integral numbers stay
+    /// integers, so counts print without a fraction).
+    static Json fromCore(const core::JsonValue& value);
     template <typename T>
     static Json arrayOf(const std::vector<T>& values)
     {

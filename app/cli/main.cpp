@@ -20,8 +20,8 @@ constexpr int kExitUsage = 2;
 constexpr int kExitInternal = 3;
 
 // Commands appear here, and so in the help, only once they exist.
-const Command* const kCommands[] = {&kInfoCommand,    &kRunCommand,   &kConvertCommand,
-                                    &kCompareCommand, &kBenchCommand, &kSynthCommand};
+const Command* const kCommands[] = {&kInfoCommand,     &kRunCommand,   &kConvertCommand, &kCompareCommand,
+                                    &kEvaluateCommand, &kMergeCommand, &kBenchCommand,   &kSynthCommand};
 
 std::string topUsage()
 {

@@ -195,7 +195,7 @@ void TestCli::helpAndVersion()
     for (const QString& e : expected)
         QVERIFY2(r.out.contains(e), qPrintable("missing '" + e + "' in:\n" + r.out));
     // Commands that do not exist yet must not be advertised.
-    for (const char* future : {"evaluate", "report"})
+    for (const char* future : {"report"})
         QVERIFY2(!r.out.contains(QString("  ") + future), future);
 }
 
@@ -207,8 +207,8 @@ void TestCli::usageErrors_data()
                                   << "usage: lnscope-cli";
     QTest::addRow("unknown command") << "frobnicate tiny.onnx"
                                      << "unknown command 'frobnicate'";
-    QTest::addRow("future command") << "evaluate tiny.onnx"
-                                    << "unknown command 'evaluate'";
+    QTest::addRow("future command") << "report tiny.onnx"
+                                    << "unknown command 'report'";
     QTest::addRow("compare without the converted model") << "compare tiny.onnx --input x.pb"
                                                          << "expected MODEL and CONVERTED";
     QTest::addRow("convert without --out") << "convert tiny.onnx"
