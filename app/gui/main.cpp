@@ -73,8 +73,14 @@ int main(int argc, char** argv)
                                         QStringLiteral("file"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."),
                                   QStringLiteral("WxH"), QStringLiteral("1280x800"));
+    const QCommandLineOption noDemo(QStringLiteral("no-demo"), QStringLiteral("Start empty instead of opening the bundled demo."));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("With --screenshot: seconds to wait for the background jobs (default 600)."),
+                                     QStringLiteral("s"), QStringLiteral("600"));
     parser.addOption(screenshot);
     parser.addOption(size);
+    parser.addOption(noDemo);
+    parser.addOption(timeout);
     parser.process(app); // exits with a message on --help, --version and unknown options
 
     const QSize windowSize = parseSize(parser.value(size));
@@ -87,18 +93,32 @@ int main(int argc, char** argv)
     window.resize(windowSize);
     window.show();
 
+    if (!parser.isSet(noDemo))
+        window.openDemo();
+
     if (parser.isSet(screenshot)) {
-        // Nothing runs in the background yet; once jobs exist this waits for them to finish.
+        // Wait until every background job (conversion, evaluation, the first frame) is done, or
+        // the timeout, then let the views lay out and save the window.
         const QString file = parser.value(screenshot);
-        QTimer::singleShot(0, &window, [&window, &app, file] {
-            const QImage image = window.grab().toImage();
-            if (!image.save(file)) {
-                std::fprintf(stderr, "lnscope: cannot write screenshot '%s'\n", qPrintable(file));
-                app.exit(1);
-                return;
-            }
-            std::printf("lnscope: wrote %s (%dx%d)\n", qPrintable(file), image.width(), image.height());
-            app.exit(0);
+        auto shoot = [&window, &app, file] {
+            QTimer::singleShot(300, &window, [&window, &app, file] {
+                const QImage image = window.grab().toImage();
+                if (!image.save(file)) {
+                    std::fprintf(stderr, "lnscope: cannot write screenshot '%s'\n", qPrintable(file));
+                    app.exit(1);
+                    return;
+                }
+                std::printf("lnscope: wrote %s (%dx%d)\n", qPrintable(file), image.width(), image.height());
+                app.exit(0);
+            });
+        };
+        if (window.workbench()->busy())
+            QObject::connect(window.workbench(), &lnscope::app::Workbench::jobsFinished, &window, shoot);
+        else
+            shoot();
+        QTimer::singleShot(parser.value(timeout).toInt() * 1000, &window, [shoot] {
+            std::fprintf(stderr, "lnscope: background jobs still running at the timeout; saving anyway\n");
+            shoot();
         });
     }
     return app.exec();

@@ -33,23 +33,6 @@ void finishStage(StageAgreement& s, const std::vector<std::string>& outputNames,
     s.firstDiverging = firstDivergingLayer(s.layers, divergeDb);
 }
 
-/// Progress of one part of the report, mapped into [from, to) of the whole.
-class SubProgress : public Progress
-{
-public:
-    SubProgress(Progress* parent, double from, double to) : m_parent(parent), m_from(from), m_to(to) {}
-    void report(double fraction, const std::string& stage) override
-    {
-        if (m_parent)
-            m_parent->report(m_from + (m_to - m_from) * fraction, stage);
-    }
-    bool cancelled() const override { return m_parent && m_parent->cancelled(); }
-
-private:
-    Progress* m_parent;
-    double m_from, m_to;
-};
-
 } // namespace
 
 std::string stageLabel(Stage stage, const std::string& weightFormat)
@@ -155,7 +138,7 @@ ConversionReport buildConversionReport(const ConvertedModel& m, const std::vecto
     }
     std::vector<LayerSensitivity> sensitivity;
     if (options.sensitivity) {
-        SubProgress sub(progress, done / parts, (done + 2.0) / parts);
+        ScaledProgress sub(progress, done / parts, (done + 2.0) / parts);
         sensitivity = layerSensitivity(m, evaluation, Stage::Lns8, options.threads, &sub);
         done += 2.0;
     }

@@ -43,4 +43,22 @@ private:
     std::atomic<bool> m_cancelled{false};
 };
 
+/// A part of a longer job: reports of the part (0..1) map to [from, to) of the parent's fraction;
+/// cancellation is the parent's. A null parent makes it a no-op.
+class ScaledProgress : public Progress
+{
+public:
+    ScaledProgress(Progress* parent, double from, double to) : m_parent(parent), m_from(from), m_to(to) {}
+    void report(double fraction, const std::string& stage) override
+    {
+        if (m_parent)
+            m_parent->report(m_from + (m_to - m_from) * fraction, stage);
+    }
+    bool cancelled() const override { return m_parent && m_parent->cancelled(); }
+
+private:
+    Progress* m_parent;
+    double m_from, m_to;
+};
+
 } // namespace lnscope::core

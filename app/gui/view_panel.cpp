@@ -1,0 +1,54 @@
+#include "view_panel.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace lnscope::app {
+
+ViewPanel::ViewPanel(const QString& title, QWidget* view, QWidget* parent) : QFrame(parent), m_view(view)
+{
+    setFrameShape(QFrame::StyledPanel);
+    auto* titleLabel = new QLabel(QStringLiteral("<b>%1</b>").arg(title.toHtmlEscaped()), this);
+    m_hint = new QLabel(this);
+    m_hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_toggle = new QToolButton(this);
+    m_toggle->setAutoRaise(true);
+    m_toggle->setToolTip(tr("Maximize / restore this view"));
+    connect(m_toggle, &QToolButton::clicked, this, &ViewPanel::maximizeToggled);
+    setMaximized(false);
+
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(6, 2, 2, 2);
+    bar->addWidget(titleLabel);
+    bar->addSpacing(8);
+    bar->addWidget(m_hint, 1);
+    bar->addWidget(m_toggle);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(1, 1, 1, 1);
+    layout->setSpacing(0);
+    layout->addLayout(bar);
+    layout->addWidget(view, 1);
+}
+
+void ViewPanel::setHint(const QString& text)
+{
+    m_hint->setText(text);
+}
+
+void ViewPanel::setMaximized(bool on)
+{
+    m_toggle->setIcon(style()->standardIcon(on ? QStyle::SP_TitleBarNormalButton : QStyle::SP_TitleBarMaxButton));
+}
+
+void ViewPanel::mouseDoubleClickEvent(QMouseEvent* event)
+{
+    if (event->position().y() < 28) // the title bar
+        emit maximizeToggled();
+    QFrame::mouseDoubleClickEvent(event);
+}
+
+} // namespace lnscope::app
