@@ -97,6 +97,7 @@ class TestConvertedModel : public QObject
 {
     Q_OBJECT
 private slots:
+    void refinementHelpsOnTheTrainedModel();
     void minMseWeightRuleNeverWorse();
     void eachStageRuns_data();
     void eachStageRuns();
@@ -369,6 +370,29 @@ void TestConvertedModel::minMseWeightRuleNeverWorse()
     const auto dir = test::makeTempDir("minmse");
     core::saveConverted(b, dir / "m.lnsz");
     QVERIFY(core::loadConverted(dir / "m.lnsz", tinyModel()).config.weightRule == core::ParamRule::MinMse);
+}
+
+void TestConvertedModel::refinementHelpsOnTheTrainedModel()
+{
+    // The trained demo segmentation model (datasets/models/synth_segnet.md), calibrated on its
+    // bundled reference frame: least-squares refinement must lower every refined layer's output
+    // error against plain k-means centroids (float), and the re-quantized centroids keep most of it.
+    const core::Graph model = core::importOnnx(test::datasetsDir() / "models" / "synth_segnet.onnx");
+    const TensorMap in{{"image", core::readTensorPb(test::datasetsDir() / "models" / "synth_segnet_reference_input.pb")}};
+    ConversionConfig c;
+    c.refine = true;
+    const core::ConvertedModel m = core::convertModel(model, c, {in});
+    int refined = 0;
+    for (const core::ConvertedLayer& l : m.layers) {
+        if (!l.refined || l.kernels.clusters >= l.kernels.nonZeroUnits)
+            continue; // a book holding every kernel is exact already
+        qInfo("%s: layer output SQNR k-means %.2f dB, refined %.2f dB, refined + lns8 %.2f dB", l.node.c_str(),
+              l.refineSqnrBeforeDb, l.refineSqnrRefinedDb, l.refineSqnrAfterDb);
+        QVERIFY2(l.refineSqnrRefinedDb > l.refineSqnrBeforeDb + 1.0, l.node.c_str());
+        QVERIFY2(l.refineSqnrAfterDb > l.refineSqnrBeforeDb, l.node.c_str());
+        ++refined;
+    }
+    QVERIFY(refined >= 10);
 }
 
 QTEST_GUILESS_MAIN(TestConvertedModel)
