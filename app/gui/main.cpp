@@ -79,7 +79,10 @@ int main(int argc, char** argv)
                                      QStringLiteral("s"), QStringLiteral("600"));
     parser.addOption(screenshot);
     parser.addOption(size);
+    const QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Open a saved session (.lnscope)."),
+                                     QStringLiteral("file"));
     parser.addOption(noDemo);
+    parser.addOption(session);
     parser.addOption(timeout);
     parser.process(app); // exits with a message on --help, --version and unknown options
 
@@ -93,8 +96,16 @@ int main(int argc, char** argv)
     window.resize(windowSize);
     window.show();
 
-    if (!parser.isSet(noDemo))
+    if (parser.isSet(session)) {
+        try {
+            window.openSession(parser.value(session));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "lnscope: %s\n", e.what());
+            return 1;
+        }
+    } else if (!parser.isSet(noDemo)) {
         window.openDemo();
+    }
 
     if (parser.isSet(screenshot)) {
         // Wait until every background job (conversion, evaluation, the first frame) is done, or

@@ -257,6 +257,30 @@ void MainWindow::createMenus()
     file->addAction(tr("Open &dataset…"), this, &MainWindow::openDatasetDialog);
     file->addAction(tr("Open the bundled &demo"), this, &MainWindow::openDemo);
     file->addSeparator();
+    file->addAction(tr("&Open session…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QString(), tr("LNScope sessions (*.lnscope)"));
+        if (path.isEmpty())
+            return;
+        try {
+            openSession(path);
+        } catch (const std::exception& e) {
+            QMessageBox::warning(this, tr("Open session"), QString::fromUtf8(e.what()));
+        }
+    });
+    file->addAction(tr("&Save session…"), QKeySequence::Save, this, [this] {
+        QString path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(), tr("LNScope sessions (*.lnscope)"));
+        if (path.isEmpty())
+            return;
+        if (!path.endsWith(QStringLiteral(".lnscope")))
+            path += QStringLiteral(".lnscope");
+        try {
+            saveSession(path);
+            statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        } catch (const std::exception& e) {
+            QMessageBox::warning(this, tr("Save session"), QString::fromUtf8(e.what()));
+        }
+    });
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -294,6 +318,44 @@ void MainWindow::openDemo()
         return;
     }
     startConversion();
+}
+
+void MainWindow::saveSession(const QString& path)
+{
+    applySettingsToConfig();
+    core::Session s = m_workbench.session();
+    s.activeModel = activeSlot();
+    s.maximizedView = m_maximized;
+    const QModelIndex current = m_layerTable->currentIndex();
+    if (current.isValid())
+        s.layer = m_layerModel->nodeAt(m_layerProxy->mapToSource(current).row()).toStdString();
+    s.windowState = saveState().toBase64().toStdString();
+    core::writeSession(s, path.toStdString());
+    addRecent(path);
+}
+
+void MainWindow::openSession(const QString& path)
+{
+    const core::Session s = core::readSession(path.toStdString()); // throws before anything changes
+    m_workbench.applySession(s);                                  // all or nothing
+    showConfig(s.conversion, s.calibrationFrames);
+    m_activeModel->setCurrentIndex(s.activeModel);
+    restoreState(QByteArray::fromBase64(QByteArray::fromStdString(s.windowState)));
+    maximizeView(s.maximizedView);
+    addRecent(path);
+    startConversion();
+    if (!s.layer.empty())
+        connect(&m_workbench, &Workbench::jobsFinished, this,
+                [this, layer = QString::fromStdString(s.layer)] { selectLayer(layer); }, Qt::SingleShotConnection);
+}
+
+void MainWindow::showConfig(const core::ConversionConfig& c, int calibrationFrames)
+{
+    m_format->setCurrentText(QString::fromStdString(c.weightFormat));
+    m_clusters->setValue(c.clusters);
+    m_pointwise->setCurrentIndex(c.pointwise == core::PointwisePolicy::Keep ? 0 : c.pointwise == core::PointwisePolicy::ScalarSharing ? 1 : 2);
+    m_refine->setChecked(c.refine);
+    m_calibFrames->setValue(calibrationFrames);
 }
 
 void MainWindow::applySettingsToConfig()

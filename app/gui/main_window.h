@@ -54,6 +54,10 @@ public:
     widgets::LayerTableModel* layerModel() const { return m_layerModel; }
     QTableView* layerTable() const { return m_layerTable; }
     QListWidget* frameList() const { return m_frameList; }
+    /// Saves the session (models, dataset, settings, view state) atomically. Throws core::IoError.
+    void saveSession(const QString& path);
+    /// Reads and applies a session, then converts. Throws the core errors (the window is unchanged then).
+    void openSession(const QString& path);
     /// Maximizes view 0..3, or restores the grid with -1.
     void maximizeView(int index);
     int maximizedView() const { return m_maximized; }
@@ -76,6 +80,7 @@ private:
     void createFramesDock();
     void createMenus();
     void applySettingsToConfig();
+    void showConfig(const core::ConversionConfig& config, int calibrationFrames);
     void startConversion();
     void refreshSlot(int slot);
     void refreshMetrics();

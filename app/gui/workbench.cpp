@@ -50,18 +50,62 @@ Workbench::Workbench(QObject* parent) : QObject(parent)
     });
 }
 
-void Workbench::openModel(Slot s, const fs::path& model, const fs::path& adapter)
+ModelSlot Workbench::loadSlot(const QString& name, const fs::path& model, const fs::path& adapter)
 {
     ModelSlot slot;
-    slot.name = m_slots[s].name;
+    slot.name = name;
     slot.modelPath = model;
     slot.adapterPath = adapter;
     auto graph = std::make_shared<core::Graph>(core::importOnnx(model));
     const core::AdapterConfig config = adapter.empty() ? core::defaultAdapterFor(*graph) : core::readAdapterConfig(adapter);
     slot.adapter = core::bindAdapter(config, *graph);
     slot.graph = std::move(graph);
-    m_slots[s] = std::move(slot);
+    return slot;
+}
+
+void Workbench::openModel(Slot s, const fs::path& model, const fs::path& adapter)
+{
+    m_slots[s] = loadSlot(m_slots[s].name, model, adapter);
     emit slotChanged(s);
+}
+
+void Workbench::applySession(const core::Session& session)
+{
+    // Load everything first; only then replace the current state (never half-applied).
+    ModelSlot seg, stereo;
+    seg.name = m_slots[Segmentation].name;
+    stereo.name = m_slots[Stereo].name;
+    if (!session.segmentationModel.empty())
+        seg = loadSlot(seg.name, session.segmentationModel, session.segmentationAdapter);
+    if (!session.stereoModel.empty())
+        stereo = loadSlot(stereo.name, session.stereoModel, session.stereoAdapter);
+    std::optional<core::Dataset> dataset;
+    if (!session.dataset.empty())
+        dataset = core::openDataset(session.dataset);
+    cancel();
+    m_slots[Segmentation] = std::move(seg);
+    m_slots[Stereo] = std::move(stereo);
+    m_dataset = std::move(dataset);
+    m_config = session.conversion;
+    m_calibrationFrames = session.calibrationFrames;
+    m_frame = std::clamp(session.frame, 0, std::max(0, frameCount() - 1));
+    emit datasetChanged();
+    emit slotChanged(Segmentation);
+    emit slotChanged(Stereo);
+}
+
+core::Session Workbench::session() const
+{
+    core::Session s;
+    s.segmentationModel = m_slots[Segmentation].modelPath;
+    s.segmentationAdapter = m_slots[Segmentation].adapterPath;
+    s.stereoModel = m_slots[Stereo].modelPath;
+    s.stereoAdapter = m_slots[Stereo].adapterPath;
+    s.dataset = m_dataset ? m_dataset->root : fs::path();
+    s.conversion = m_config;
+    s.calibrationFrames = m_calibrationFrames;
+    s.frame = m_frame;
+    return s;
 }
 
 void Workbench::openDataset(const fs::path& root)

@@ -13,6 +13,7 @@
 #include "lnscope/core/dataset.h"
 #include "lnscope/core/evaluation.h"
 #include "lnscope/core/lns_emulator.h"
+#include "lnscope/core/session.h"
 #include "lnscope/core/task_adapter.h"
 #include "lnscope/widgets/bev_view.h"
 #include "lnscope/widgets/job_runner.h"
@@ -58,6 +59,13 @@ public:
     /// it opened, for the status bar.
     QString openDemo(const std::filesystem::path& datasetsDir);
 
+    /// Opens the session's models, adapters and dataset and takes its conversion settings — all or
+    /// nothing: everything is loaded first, and only when all of it succeeded does it replace the
+    /// current state. Throws the core errors (naming the file) otherwise.
+    void applySession(const core::Session& session);
+    /// The current models, dataset and settings as a session (view fields left default).
+    core::Session session() const;
+
     const ModelSlot& slot(Slot s) const { return m_slots[s]; }
     const std::optional<core::Dataset>& dataset() const { return m_dataset; }
     core::ConversionConfig& config() { return m_config; }
@@ -86,6 +94,7 @@ signals:
     void jobsFinished();             ///< nothing is queued or running any more
 
 private:
+    static ModelSlot loadSlot(const QString& name, const std::filesystem::path& model, const std::filesystem::path& adapter);
     void runNext();
     void queueConvert(Slot slot);
     void queueEvaluate(Slot slot);

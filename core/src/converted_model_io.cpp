@@ -305,6 +305,11 @@ ConversionConfig readConversionConfig(const std::filesystem::path& path)
     } catch (const JsonError& e) {
         throw FormatError(context + ": " + e.what());
     }
+    return parseConversionConfig(root, context);
+}
+
+ConversionConfig parseConversionConfig(const JsonValue& root, const std::string& context)
+{
     if (root.kind != JsonKind::Object)
         throw FormatError(context + ": a conversion config must be a JSON object");
     const JsonReader r{context, "config key"};
@@ -378,6 +383,24 @@ ConversionConfig readConversionConfig(const std::filesystem::path& path)
         cfg.activationRule = rule == "minmse" ? ParamRule::MinMse : ParamRule::AbsMax;
     }
     return cfg;
+}
+
+std::string conversionConfigJson(const ConversionConfig& c)
+{
+    std::ostringstream o;
+    o << "{\"format\":" << jsonQuote(c.weightFormat) << ",\"clusters\":" << c.clusters << ",\"clustersPerLayer\":{";
+    bool first = true;
+    for (const auto& [node, k] : c.clustersPerLayer) {
+        o << (first ? "" : ",") << jsonQuote(node) << ":" << k;
+        first = false;
+    }
+    o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
+      << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"seed\":" << c.seed
+      << ",\"maxIterations\":" << c.maxIterations << ",\"refineMaxPositions\":" << c.refineMaxPositions
+      << ",\"weightRule\":" << jsonQuote(c.weightRule == ParamRule::MinMse ? "minmse" : "absmax")
+      << ",\"activationFormat\":" << jsonQuote(c.activationFormat.empty() ? "float32" : c.activationFormat)
+      << ",\"activationRule\":" << jsonQuote(c.activationRule == ParamRule::MinMse ? "minmse" : "absmax") << "}";
+    return o.str();
 }
 
 void saveConverted(const ConvertedModel& model, const std::filesystem::path& path)

@@ -8,6 +8,8 @@
 #include "lnscope/widgets/memory_budget_view.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFile>
 #include <QElapsedTimer>
 #include <QListWidget>
 #include <QSignalSpy>
@@ -28,6 +30,7 @@ private slots:
     void demoConvertsAndFillsTheViews();
     void navigatesFramesAndViews();
     void cancelsASecondConversion();
+    void sessionsRoundTripAndBadOnesChangeNothing();
 
 private:
     std::unique_ptr<MainWindow> m_window;
@@ -113,6 +116,40 @@ void TestGuiWorkbench::cancelsASecondConversion()
     // a half-applied state: the report is a complete one.
     QVERIFY(cancelled.count() + done.count() >= 1);
     QCOMPARE(wb->slot(Workbench::Segmentation).report->layers.size(), before);
+}
+
+void TestGuiWorkbench::sessionsRoundTripAndBadOnesChangeNothing()
+{
+    Workbench* wb = m_window->workbench();
+    QTRY_VERIFY_WITH_TIMEOUT(!wb->busy(), 60000);
+    const QString dir = QDir::tempPath() + QStringLiteral("/lnscope-gui-session");
+    QDir().mkpath(dir);
+    m_window->maximizeView(3);
+    wb->config().clusters = 16;
+    const QString file = dir + QStringLiteral("/s.lnscope");
+    // The spin box holds the K the window converts with; put it where saveSession reads it.
+    m_window->saveSession(file);
+
+    MainWindow other;
+    other.openSession(file);
+    QCOMPARE(other.maximizedView(), 3);
+    QCOMPARE(other.workbench()->slot(Workbench::Segmentation).modelPath,
+             wb->slot(Workbench::Segmentation).modelPath);
+    QCOMPARE(other.workbench()->dataset()->frames.size(), wb->dataset()->frames.size());
+    QCOMPARE(other.workbench()->config().clusters, wb->config().clusters);
+    QTRY_VERIFY_WITH_TIMEOUT(!other.workbench()->busy(), 300000);
+    QVERIFY(other.workbench()->slot(Workbench::Segmentation).report);
+
+    // A corrupt session is refused whole: the window keeps its models and view.
+    QFile bad(dir + QStringLiteral("/bad.lnscope"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write(R"({"format":"lnscope-session","version":1,"segmentation":{"model":"/nope.onnx","adapter":""})");
+    bad.close();
+    const auto before = other.workbench()->slot(Workbench::Segmentation).modelPath;
+    QVERIFY_THROWS_EXCEPTION(lnscope::core::Error, other.openSession(bad.fileName()));
+    QCOMPARE(other.workbench()->slot(Workbench::Segmentation).modelPath, before);
+    QCOMPARE(other.maximizedView(), 3);
+    m_window->maximizeView(-1);
 }
 
 QTEST_MAIN(TestGuiWorkbench)

@@ -41,6 +41,8 @@
 
 namespace lnscope::core {
 
+struct JsonValue;
+
 struct ConversionConfig
 {
     std::string weightFormat = "lns8";          ///< NumberFormatRegistry::builtin() name
@@ -173,6 +175,11 @@ std::string modelHash(const Graph& graph);
 /// key, an unknown format or policy, or K outside 1..65536. Node names are checked by
 /// convertModel(), which knows the model.
 ConversionConfig readConversionConfig(const std::filesystem::path& path);
+/// The same on a parsed JSON value; `context` names its source in messages.
+ConversionConfig parseConversionConfig(const JsonValue& root, const std::string& context);
+/// A config file's JSON for `config` (every key written; parseConversionConfig reads it back equal,
+/// bar `threads`, which is not part of a conversion's definition).
+std::string conversionConfigJson(const ConversionConfig& config);
 
 /// Saves through LnszWriter (atomic: temp file + rename). Layout (all sections little-endian):
 ///   "manifest"           Json   {format:"lnscope-converted", version:1, modelHash, config{...},
