@@ -230,6 +230,8 @@ void Workbench::queueConvert(Slot s)
                 if (dataset)
                     for (size_t i = 0; i < dataset->frames.size() && int(i) < frames; ++i)
                         calibration.push_back(task.makeInputs(adapter, dataset->frames[i]));
+                if (calibration.empty())
+                    throw core::FormatError("no dataset open: the conversion calibrates on its frames");
                 core::ScaledProgress convertPart(&p, 0.0, 0.7), reportPart(&p, 0.7, 1.0);
                 ConversionResult r;
                 auto converted = std::make_shared<core::ConvertedModel>(
@@ -237,8 +239,6 @@ void Workbench::queueConvert(Slot s)
                 core::ConversionReportOptions options;
                 options.threads = config.threads;
                 options.sensitivity = true;
-                if (calibration.empty()) // no dataset: a seeded random input is the caller's job; report on none
-                    throw core::FormatError("no dataset open: conversion needs calibration frames");
                 r.report = core::buildConversionReport(*converted, {calibration.front()}, options, &reportPart);
                 if (!converted->activations.params.empty())
                     r.emulator = std::make_shared<core::LnsEmulator>(*converted, core::EmulatorOptions{});

@@ -111,7 +111,6 @@ std::vector<LogCode> weightLogCodes(const ConvertedLayer& l, const LnsFormat& f,
         if (l.scaleCodes.size() != k.unitCount() || static_cast<int64_t>(l.scaleParams.size()) != outputs
             || static_cast<int64_t>(k.unitCount()) * k.d != total)
             throw FormatError("converted layer '" + l.node + "': scale codes do not fit the kernels");
-        const int64_t perOutput = static_cast<int64_t>(k.unitCount()) / outputs;
         for (size_t u = 0; u < k.unitCount(); ++u) {
             const LogCode scale = logCode(f, l.scaleCodes[u]);
             for (int64_t j = 0; j < k.d; ++j)
@@ -119,7 +118,6 @@ std::vector<LogCode> weightLogCodes(const ConvertedLayer& l, const LnsFormat& f,
         }
         for (int64_t o = 0; o < outputs; ++o)
             biasPerOutput[static_cast<size_t>(o)] = l.scaleParams[static_cast<size_t>(o)].bias + bookBias;
-        (void)perOutput;
         return codes;
     }
     if (k.unit == ClusterUnit::Scalar) {
