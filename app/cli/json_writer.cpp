@@ -1,6 +1,7 @@
 #include "json_writer.h"
 
 #include "lnscope/core/error.h"
+#include "lnscope/core/file_io.h"
 #include "lnscope/core/json.h"
 
 #include <charconv>
@@ -157,33 +158,9 @@ void Json::dumpTo(std::string& out, int indent, int depth) const
     }
 }
 
-void writeFileAtomically(const fs::path& path, const std::string& text)
-{
-    const fs::path tmp = path.string() + ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw core::IoError(path.string() + ": cannot open for writing");
-        out << text;
-        if (!out.flush()) {
-            out.close();
-            std::error_code ignored;
-            fs::remove(tmp, ignored);
-            throw core::IoError(path.string() + ": write failed");
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(tmp, ignored);
-        throw core::IoError(path.string() + ": cannot rename the temporary file: " + ec.message());
-    }
-}
-
 void writeJsonFile(const fs::path& path, const Json& json)
 {
-    writeFileAtomically(path, json.dump() + "\n");
+    core::writeFileAtomically(path, json.dump() + "\n");
 }
 
 } // namespace lnscope::app

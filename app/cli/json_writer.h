@@ -67,11 +67,8 @@ private:
     std::vector<std::pair<std::string, Json>> m_members;
 };
 
-/// Writes text to `path` through a temporary file and a rename, so that a failed or interrupted
-/// write never leaves a partial file that looks complete. Throws core::IoError naming the file.
-void writeFileAtomically(const std::filesystem::path& path, const std::string& text);
-
-/// writeFileAtomically(path, json.dump() + "\n").
+/// core::writeFileAtomically(path, json.dump() + "\n"): a failed or interrupted write never leaves
+/// a partial file that looks complete. Throws core::IoError naming the file.
 void writeJsonFile(const std::filesystem::path& path, const Json& json);
 
 } // namespace lnscope::app

@@ -3,7 +3,7 @@
 
 #include "lnscope/core/converted_model.h"
 
-#include "file_io.h"
+#include "lnscope/core/file_io.h"
 
 #include "lnscope/core/error.h"
 #include "lnscope/core/json.h"
@@ -298,7 +298,7 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
 ConversionConfig readConversionConfig(const std::filesystem::path& path)
 {
     const std::string context = path.string();
-    const std::string text = detail::readWholeFile(path, 16u << 20, "a conversion config");
+    const std::string text = readWholeFile(path, 16u << 20, "a conversion config");
     Json root;
     try {
         root = parseJson(text);

@@ -1,4 +1,4 @@
-#include "file_io.h"
+#include "lnscope/core/file_io.h"
 
 #include "lnscope/core/error.h"
 
@@ -7,7 +7,7 @@
 #include <sstream>
 #include <system_error>
 
-namespace lnscope::core::detail {
+namespace lnscope::core {
 
 namespace fs = std::filesystem;
 
@@ -61,4 +61,4 @@ void writeFileAtomically(const fs::path& path, std::string_view bytes)
     }
 }
 
-} // namespace lnscope::core::detail
+} // namespace lnscope::core

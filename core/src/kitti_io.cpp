@@ -1,7 +1,7 @@
 #include "lnscope/core/kitti_io.h"
 
 #include "lnscope/core/error.h"
-#include "file_io.h"
+#include "lnscope/core/file_io.h"
 
 #include <charconv>
 #include <cmath>
@@ -28,7 +28,7 @@ constexpr double kRotationEpsilon = 1e-3;
 
 std::string readTextFile(const fs::path& path)
 {
-    return detail::readWholeFile(path, kMaxTextFileBytes, "a KITTI text file");
+    return readWholeFile(path, kMaxTextFileBytes, "a KITTI text file");
 }
 
 std::vector<std::string_view> splitLines(std::string_view text)
@@ -235,7 +235,7 @@ void writeKittiResults(const fs::path& path, const std::vector<KittiObject>& obj
         out += '\n';
     }
 
-    detail::writeFileAtomically(path, out);
+    writeFileAtomically(path, out);
 }
 
 void writeKittiLabels(const fs::path& path, const std::vector<KittiObject>& objects)
@@ -261,7 +261,7 @@ void writeKittiLabels(const fs::path& path, const std::vector<KittiObject>& obje
         }
         out += '\n';
     }
-    detail::writeFileAtomically(path, out);
+    writeFileAtomically(path, out);
 }
 
 void writeKittiCalib(const fs::path& path, const KittiCalib& calib)
@@ -291,7 +291,7 @@ void writeKittiCalib(const fs::path& path, const KittiCalib& calib)
         }
         out += '\n';
     }
-    detail::writeFileAtomically(path, out);
+    writeFileAtomically(path, out);
 }
 
 KittiCalib readKittiCalib(const fs::path& path)

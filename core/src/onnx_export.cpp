@@ -3,7 +3,7 @@
 #include "lnscope/core/error.h"
 #include "lnscope/core/onnx_import.h"
 
-#include "file_io.h"
+#include "lnscope/core/file_io.h"
 #include "onnx_proto.h"
 
 #include <algorithm>
@@ -241,7 +241,7 @@ std::string serializeOnnx(const Graph& graph, const OnnxExportOptions& options)
 void writeOnnx(const Graph& graph, const fs::path& path, const OnnxExportOptions& options)
 {
     const std::string bytes = Exporter(graph, path.string(), options).run();
-    detail::writeFileAtomically(path, bytes);
+    writeFileAtomically(path, bytes);
 }
 
 } // namespace lnscope::core

@@ -2,7 +2,7 @@
 
 #include "lnscope/core/error.h"
 #include "lnscope/core/op_registry.h"
-#include "file_io.h"
+#include "lnscope/core/file_io.h"
 #include "onnx_proto.h"
 
 #include <set>
@@ -300,7 +300,7 @@ Graph importOnnx(const fs::path& path, const ImportOptions& options)
     if (fs::is_directory(path, ec))
         throw IoError(path.string() + ": is a directory, not a model file");
     // Protobuf cannot parse a message of 2 GiB or more; refused on the size, before reading.
-    const std::string bytes = detail::readWholeFile(path, kMaxProtoBytes - 1,
+    const std::string bytes = readWholeFile(path, kMaxProtoBytes - 1,
                                                     "an ONNX model; an ONNX protobuf must be smaller than 2 GiB "
                                                     "(larger weights belong in external data files)");
     fs::path base = path.parent_path();

@@ -2,7 +2,7 @@
 
 #include "lnscope/core/error.h"
 #include "lnscope/core/json.h"
-#include "file_io.h"
+#include "lnscope/core/file_io.h"
 
 #include <algorithm>
 #include <charconv>
@@ -29,7 +29,7 @@ using JKind = JsonValue::Kind;
 /// Parses a JSON file; syntax errors read "<path>:<line>: JSON: <reason>".
 JsonValue parseJsonFile(const fs::path& path)
 {
-    const std::string text = detail::readWholeFile(path, kMaxJsonBytes, "a class list");
+    const std::string text = readWholeFile(path, kMaxJsonBytes, "a class list");
     try {
         return parseJson(text);
     } catch (const JsonError& e) {
@@ -71,7 +71,7 @@ const char* pngColourTypeName(int colourType)
 /// a huge one is refused before decoding.
 cv::Mat decodePng(const fs::path& path, int wantColourType, const char* purpose)
 {
-    const std::string bytes = detail::readWholeFile(path, kMaxPngBytes, "a label PNG");
+    const std::string bytes = readWholeFile(path, kMaxPngBytes, "a label PNG");
     static const char kSignature[8] = {'\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n'};
     if (bytes.size() < 8 || bytes.compare(0, 8, kSignature, 8) != 0)
         throw FormatError(path.string() + ": not a PNG file (" + purpose + " must be PNG)");
@@ -203,7 +203,7 @@ void writeClassIdPng(const fs::path& path, const LabelMap& labels)
     } catch (const cv::Exception& e) {
         throw IoError(path.string() + ": PNG encoding failed: " + e.msg);
     }
-    detail::writeFileAtomically(path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
+    writeFileAtomically(path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
 }
 
 uint8_t cityscapesTrainId(int labelId)

@@ -2,7 +2,7 @@
 
 #include "lnscope/core/session.h"
 
-#include "file_io.h"
+#include "lnscope/core/file_io.h"
 
 #include "lnscope/core/error.h"
 #include "lnscope/core/json.h"
@@ -83,13 +83,13 @@ void writeSession(const Session& s, const std::filesystem::path& path)
     out += ",\n\"view\":{\"frame\":" + std::to_string(s.frame) + ",\"layer\":" + jsonQuote(s.layer) +
            ",\"activeModel\":" + std::to_string(s.activeModel) + ",\"maximizedView\":" + std::to_string(s.maximizedView) +
            ",\"windowState\":" + jsonQuote(s.windowState) + "}}\n";
-    detail::writeFileAtomically(path, out);
+    writeFileAtomically(path, out);
 }
 
 Session readSession(const std::filesystem::path& path)
 {
     const std::string file = path.string();
-    const std::string text = detail::readWholeFile(path, 16u << 20, "a session");
+    const std::string text = readWholeFile(path, 16u << 20, "a session");
     Json root;
     try {
         root = parseJson(text);

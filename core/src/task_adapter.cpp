@@ -1,6 +1,6 @@
 #include "lnscope/core/task_adapter.h"
 
-#include "file_io.h"
+#include "lnscope/core/file_io.h"
 #include "lnscope/core/error.h"
 
 #include <algorithm>
@@ -363,7 +363,7 @@ AdapterConfig parseAdapterConfig(std::string_view json, const fs::path& source)
 
 AdapterConfig readAdapterConfig(const fs::path& path)
 {
-    return parseAdapterConfig(detail::readWholeFile(path, kMaxAdapterBytes, "an adapter file"), path);
+    return parseAdapterConfig(readWholeFile(path, kMaxAdapterBytes, "an adapter file"), path);
 }
 
 AdapterConfig defaultAdapterFor(const Graph& graph)

@@ -1,7 +1,7 @@
 #include "lnscope/core/tensor_io.h"
 
 #include "lnscope/core/error.h"
-#include "file_io.h"
+#include "lnscope/core/file_io.h"
 #include "onnx_proto.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 Tensor readTensorPb(const fs::path& path)
 {
     // Protobuf cannot parse a message of 2 GiB or more.
-    const std::string bytes = detail::readWholeFile(path, (uint64_t(1) << 31) - 1, "an ONNX TensorProto");
+    const std::string bytes = readWholeFile(path, (uint64_t(1) << 31) - 1, "an ONNX TensorProto");
     if (bytes.empty())
         throw FormatError(path.string() + ": the file is empty");
     onnx::TensorProto proto;
@@ -34,7 +34,7 @@ void writeTensorPb(const Tensor& tensor, const fs::path& path, const std::string
     std::string bytes;
     if (!proto.SerializeToString(&bytes))
         throw IoError(path.string() + ": write failed");
-    detail::writeFileAtomically(path, bytes);
+    writeFileAtomically(path, bytes);
 }
 
 Tensor readImageTensor(const fs::path& path, const ImageToTensorOptions& options)

@@ -11,6 +11,8 @@
 
 #include <QProcess>
 #include <QProcessEnvironment>
+#include "display_guard.h"
+
 #include <QTest>
 
 #include <algorithm>
@@ -31,22 +33,6 @@ namespace {
 constexpr uint32_t kSeed = 20240917;
 constexpr int kGeometryFrames = 12; // rendered in memory for the pixel checks
 
-bool hasDisplayEnv()
-{
-    const char* display = std::getenv("DISPLAY");
-    return display && *display;
-}
-
-// Skips render cases without a display, unless LNSCOPE_REQUIRE_DISPLAY is set (scripts/test sets
-// it), so that a CI run that forgot xvfb-run fails instead of passing on skips.
-#define LNSCOPE_NEED_DISPLAY()                                                                     \
-    do {                                                                                           \
-        if (!hasDisplayEnv()) {                                                                    \
-            if (!qEnvironmentVariableIsEmpty("LNSCOPE_REQUIRE_DISPLAY"))                           \
-                QFAIL("LNSCOPE_REQUIRE_DISPLAY is set but DISPLAY is not: run under xvfb-run -a"); \
-            QSKIP("needs an X display with GLX: run under xvfb-run -a");                           \
-        }                                                                                          \
-    } while (false)
 
 std::string readAll(const fs::path& path)
 {

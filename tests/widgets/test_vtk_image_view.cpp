@@ -5,6 +5,8 @@
 #include "lnscope/widgets/vtk_image_view.h"
 
 #include <QMouseEvent>
+#include "display_guard.h"
+
 #include <QTest>
 #include <QWheelEvent>
 
@@ -16,22 +18,6 @@ namespace {
 
 constexpr QSize kRenderSize(320, 240);
 
-bool hasDisplayEnv()
-{
-    const char* display = std::getenv("DISPLAY");
-    return display && *display;
-}
-
-// Skips render cases without a display, unless LNSCOPE_REQUIRE_DISPLAY is set (scripts/test
-// sets it), so that a CI run that forgot xvfb-run fails instead of passing on skips.
-#define LNSCOPE_NEED_DISPLAY()                                                                     \
-    do {                                                                                           \
-        if (!hasDisplayEnv()) {                                                                    \
-            if (!qEnvironmentVariableIsEmpty("LNSCOPE_REQUIRE_DISPLAY"))                           \
-                QFAIL("LNSCOPE_REQUIRE_DISPLAY is set but DISPLAY is not: run under xvfb-run -a"); \
-            QSKIP("needs an X display with GLX: run under xvfb-run -a");                           \
-        }                                                                                          \
-    } while (false)
 
 double shareNotColour(const QImage& image, QColor colour, int tolerance = 2)
 {

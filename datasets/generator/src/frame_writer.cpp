@@ -4,6 +4,7 @@
 #include "frame_writer.h"
 
 #include "lnscope/core/error.h"
+#include "lnscope/core/file_io.h"
 #include "lnscope/core/json.h"
 
 #include <opencv2/core.hpp>
@@ -20,19 +21,7 @@ namespace {
 
 void writeBytes(const fs::path& path, const void* data, size_t size)
 {
-    const fs::path tmp = path.string() + ".part";
-    std::FILE* file = std::fopen(tmp.c_str(), "wb");
-    if (!file)
-        throw core::IoError(path.string() + ": cannot open for writing");
-    const bool written = size == 0 || std::fwrite(data, 1, size, file) == size;
-    const bool closed = std::fclose(file) == 0; // a full disk may only show here
-    std::error_code ec;
-    if (written && closed)
-        fs::rename(tmp, path, ec);
-    if (!written || !closed || ec) {
-        fs::remove(tmp, ec);
-        throw core::IoError(path.string() + ": write failed");
-    }
+    core::writeFileAtomically(path, std::string_view(static_cast<const char*>(data), size));
 }
 
 void writePng(const fs::path& path, const cv::Mat& image)

@@ -1,13 +1,14 @@
 #pragma once
-// Internal whole-file input and atomic output shared by the core readers and writers, so every
-// format refuses the same bad paths (FIFOs, folders, huge files) with the same words.
+// Whole-file input and atomic output shared by every reader and writer of the project (core's
+// formats, the CLI's JSON, the scene generator), so every file refuses the same bad paths (FIFOs,
+// folders, huge files) with the same words and no interrupted write leaves a file that looks complete.
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
 
-namespace lnscope::core::detail {
+namespace lnscope::core {
 
 /// Reads a regular file whole. IoError "<path>: no such file" / "is not a regular file" (a FIFO
 /// would block forever, a device never ends) / "cannot open for reading" / "read failed";
@@ -20,4 +21,4 @@ std::string readWholeFile(const std::filesystem::path& path, uint64_t maxBytes, 
 /// removed and an existing file at path is left as it was.
 void writeFileAtomically(const std::filesystem::path& path, std::string_view bytes);
 
-} // namespace lnscope::core::detail
+} // namespace lnscope::core
