@@ -38,6 +38,8 @@ extern const Command kCompareCommand;
 extern const Command kSynthCommand;
 extern const Command kEvaluateCommand;
 extern const Command kMergeCommand;
+extern const Command kReportCommand;
+extern const Command kVideoCommand;
 
 /// Imports a model. `requireSupportedOps` = false lets `info` describe models we cannot run.
 /// Throws what importOnnx throws (messages name the file).

@@ -8,15 +8,9 @@
 
 #include "lnscope/core/progress.h"
 
-#include <cerrno>
-#include <charconv>
-#include <csignal>
-#include <cstring>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "sibling_exec.h"
 
-extern char** environ;
+#include <charconv>
 
 namespace lnscope::app {
 
@@ -85,49 +79,10 @@ void checkArguments(const std::vector<std::string>& args)
                          + " runs past frame 999999 (names have six digits)");
 }
 
-fs::path generatorPath()
-{
-    std::error_code ec;
-    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    if (ec)
-        throw core::IoError("/proc/self/exe: cannot find lnscope-cli's own folder: " + ec.message());
-    const fs::path generator = self.parent_path() / "lnscope-synth";
-    if (!fs::is_regular_file(generator, ec) || ::access(generator.c_str(), X_OK) != 0)
-        throw core::IoError(generator.string()
-                            + ": the scene generator lnscope-synth was not found next to "
-                              "lnscope-cli (it is built with it: build the lnscope-synth target)");
-    return generator;
-}
-
 int runSynth(const std::vector<std::string>& args)
 {
     checkArguments(args);
-    const fs::path generator = generatorPath();
-
-    std::vector<std::string> argStrings;
-    argStrings.push_back(generator.string());
-    argStrings.insert(argStrings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : argStrings)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    std::fflush(stdout); // the child writes to the same descriptors
-    std::fflush(stderr);
-    pid_t pid = 0;
-    if (const int err = posix_spawn(&pid, generator.c_str(), nullptr, nullptr, argv.data(), environ); err != 0)
-        throw core::IoError(generator.string() + ": cannot run: " + std::strerror(err));
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            throw std::runtime_error(std::string("waiting for lnscope-synth failed: ") + std::strerror(errno));
-    }
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status); // same codes as lnscope-cli; it printed its own message
-    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
-        throw core::Cancelled();
-    throw std::runtime_error("lnscope-synth stopped by signal "
-                             + std::to_string(WIFSIGNALED(status) ? WTERMSIG(status) : 0));
+    return runSibling(siblingExecutable("lnscope-synth", "the scene generator"), args);
 }
 
 } // namespace

@@ -21,7 +21,8 @@ constexpr int kExitInternal = 3;
 
 // Commands appear here, and so in the help, only once they exist.
 const Command* const kCommands[] = {&kInfoCommand,     &kRunCommand,   &kConvertCommand, &kCompareCommand,
-                                    &kEvaluateCommand, &kMergeCommand, &kBenchCommand,   &kSynthCommand};
+                                    &kEvaluateCommand, &kMergeCommand, &kBenchCommand,   &kSynthCommand,
+                                    &kReportCommand,   &kVideoCommand};
 
 std::string topUsage()
 {

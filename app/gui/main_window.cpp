@@ -71,7 +71,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(&m_workbench, &Workbench::datasetChanged, this, &MainWindow::refreshFrames);
     connect(&m_workbench, &Workbench::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
     connect(&m_workbench, &Workbench::segFrameReady, this, [this](int, const widgets::SegFrameData& d) { m_segView->setFrame(d); });
-    connect(&m_workbench, &Workbench::bevFrameReady, this, [this](int, const widgets::BevData& d) { m_bevView->setBoxes(d); });
+    connect(&m_workbench, &Workbench::boxFrameReady, this, [this](int, const widgets::BoxFrameData& d) { m_bevView->setBoxes(d.bev); });
     widgets::JobRunner* runner = m_workbench.runner();
     connect(runner, &widgets::JobRunner::started, this, [this](int, const QString& label) {
         m_cancel->setEnabled(true);

@@ -1,10 +1,8 @@
 #include "workbench.h"
 
-#include "lnscope/core/det_metrics.h"
-#include "lnscope/core/onnx_import.h"
-#include "lnscope/core/seg_metrics.h"
+#include "frame_compute.h"
 
-#include <QImage>
+#include "lnscope/core/onnx_import.h"
 
 namespace lnscope::app {
 
@@ -292,54 +290,26 @@ void Workbench::queueFrame(int index)
         struct FrameResult
         {
             std::optional<widgets::SegFrameData> seg;
-            std::optional<widgets::BevData> bev;
+            std::optional<widgets::BoxFrameData> boxes;
         };
-        auto segGraph = seg.adapter.task == "segmentation" && seg.emulator ? seg.graph : nullptr;
-        auto segEmu = seg.emulator;
-        const core::AdapterConfig segAdapter = seg.adapter;
-        auto stGraph = st.adapter.task == "stereo3d" && st.emulator ? st.graph : nullptr;
-        auto stEmu = st.emulator;
-        const core::AdapterConfig stAdapter = st.adapter;
+        const FrameModel segModel{seg.graph, seg.emulator, seg.adapter};
+        const FrameModel boxModel{st.graph, st.emulator, st.adapter};
         const int threads = m_config.threads;
         m_runner.run<FrameResult>(
             tr("Frame %1").arg(QString::fromStdString(frame.id)),
             [=](core::Progress&) {
                 FrameResult r;
-                if (segGraph) {
-                    const core::TaskAdapter& task = core::adapterFor(segAdapter);
-                    const core::TensorMap in = task.makeInputs(segAdapter, frame);
-                    const core::Executor exec(*segGraph, core::ExecOptions{threads});
-                    widgets::SegFrameData d;
-                    d.floatPrediction = std::get<core::SegPrediction>(task.interpret(segAdapter, exec.run(in), frame));
-                    d.convertedPrediction = std::get<core::SegPrediction>(task.interpret(segAdapter, segEmu->run(in), frame));
-                    d.image = QImage(QString::fromStdString(frame.leftImage.string()));
-                    d.classes = segAdapter.segmentation.classes;
-                    d.difference = core::differenceMap(d.floatPrediction, d.convertedPrediction);
-                    if (frame.hasSemantic()) {
-                        d.groundTruth = frame.semanticLabels();
-                        d.errors = core::errorMap(d.floatPrediction, d.convertedPrediction, *d.groundTruth);
-                    }
-                    r.seg = std::move(d);
-                }
-                if (stGraph) {
-                    const core::TaskAdapter& task = core::adapterFor(stAdapter);
-                    const core::TensorMap in = task.makeInputs(stAdapter, frame);
-                    const core::Executor exec(*stGraph, core::ExecOptions{threads});
-                    widgets::BevData b;
-                    b.floatBoxes = std::get<std::vector<core::KittiObject>>(task.interpret(stAdapter, exec.run(in), frame));
-                    b.convertedBoxes = std::get<std::vector<core::KittiObject>>(task.interpret(stAdapter, stEmu->run(in), frame));
-                    if (frame.hasLabels())
-                        b.groundTruth = frame.labels();
-                    b.matching = core::matchBoxes(b.floatBoxes, b.convertedBoxes, 0.1);
-                    r.bev = std::move(b);
-                }
+                if (segModel.ready("segmentation"))
+                    r.seg = computeSegFrame(segModel, frame, threads);
+                if (boxModel.ready("stereo3d"))
+                    r.boxes = computeBoxFrame(boxModel, frame, threads);
                 return r;
             },
             [this, index](FrameResult r) {
                 if (r.seg)
                     emit segFrameReady(index, *r.seg);
-                if (r.bev)
-                    emit bevFrameReady(index, *r.bev);
+                if (r.boxes)
+                    emit boxFrameReady(index, *r.boxes);
             });
     });
 }

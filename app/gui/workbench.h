@@ -15,7 +15,7 @@
 #include "lnscope/core/lns_emulator.h"
 #include "lnscope/core/session.h"
 #include "lnscope/core/task_adapter.h"
-#include "lnscope/widgets/bev_view.h"
+#include "lnscope/widgets/box_frame.h"
 #include "lnscope/widgets/job_runner.h"
 #include "lnscope/widgets/seg_comparison_view.h"
 
@@ -89,7 +89,7 @@ signals:
     void slotChanged(int slot);      ///< opened, converted or evaluated
     void datasetChanged();
     void segFrameReady(int index, const lnscope::widgets::SegFrameData& data);
-    void bevFrameReady(int index, const lnscope::widgets::BevData& data);
+    void boxFrameReady(int index, const lnscope::widgets::BoxFrameData& data);
     void message(const QString& text); ///< errors and notes for the status bar / a dialog
     void jobsFinished();             ///< nothing is queued or running any more
 

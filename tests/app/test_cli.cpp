@@ -194,9 +194,6 @@ void TestCli::helpAndVersion()
     QCOMPARE(r.exitCode, 0);
     for (const QString& e : expected)
         QVERIFY2(r.out.contains(e), qPrintable("missing '" + e + "' in:\n" + r.out));
-    // Commands that do not exist yet must not be advertised.
-    for (const char* future : {"report"})
-        QVERIFY2(!r.out.contains(QString("  ") + future), future);
 }
 
 void TestCli::usageErrors_data()
@@ -207,8 +204,6 @@ void TestCli::usageErrors_data()
                                   << "usage: lnscope-cli";
     QTest::addRow("unknown command") << "frobnicate tiny.onnx"
                                      << "unknown command 'frobnicate'";
-    QTest::addRow("future command") << "report tiny.onnx"
-                                    << "unknown command 'report'";
     QTest::addRow("compare without the converted model") << "compare tiny.onnx --input x.pb"
                                                          << "expected MODEL and CONVERTED";
     QTest::addRow("convert without --out") << "convert tiny.onnx"

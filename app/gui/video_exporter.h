@@ -1,0 +1,2 @@
+#pragma once
+// Placeholder: being written this session (see the issue notes).
