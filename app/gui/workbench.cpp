@@ -106,6 +106,11 @@ core::Session Workbench::session() const
     return s;
 }
 
+ExportInput Workbench::exportInput() const
+{
+    return {m_slots[Segmentation], m_slots[Stereo], m_dataset, m_config, m_calibrationFrames, m_config.threads};
+}
+
 void Workbench::openDataset(const fs::path& root)
 {
     m_dataset = core::openDataset(root);

@@ -42,6 +42,18 @@ struct ModelSlot
     bool isOpen() const { return graph != nullptr; }
 };
 
+/// A snapshot of the document for the exporters (report, video): copies of the slots (their
+/// results are shared, immutable), the dataset and the settings. Safe to read on a worker while
+/// the workbench goes on.
+struct ExportInput
+{
+    ModelSlot segmentation, stereo;
+    std::optional<core::Dataset> dataset;
+    core::ConversionConfig config;
+    int calibrationFrames = 4;
+    int threads = 0;
+};
+
 class Workbench : public QObject
 {
     Q_OBJECT
@@ -67,6 +79,8 @@ public:
     core::Session session() const;
 
     const ModelSlot& slot(Slot s) const { return m_slots[s]; }
+    /// The current state for the report and video writers.
+    ExportInput exportInput() const;
     const std::optional<core::Dataset>& dataset() const { return m_dataset; }
     core::ConversionConfig& config() { return m_config; }
     int calibrationFrames() const { return m_calibrationFrames; }
