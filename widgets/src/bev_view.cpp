@@ -70,6 +70,11 @@ void BevView::clear()
 
 bool BevView::hasBoxes() const
 {
+    return hasAnyBox();
+}
+
+bool detail::BevScene::hasAnyBox() const
+{
     return !m_data.groundTruth.empty() || !m_data.floatBoxes.empty() || !m_data.convertedBoxes.empty();
 }
 
@@ -90,6 +95,12 @@ void BevView::changeTransform(const BevTransform& transform, bool userEdit)
 
 void BevView::fitToView()
 {
+    changeTransform(fitted(QSizeF(size())), false);
+    m_autoFit = true;
+}
+
+BevTransform detail::BevScene::fitted(QSizeF size) const
+{
     // Some road around the ego car (so that it is not drawn huge), plus every drawn box.
     double minX = -10, maxX = 10, minZ = -5, maxZ = 25;
     for (const BoxSet s : {BoxSet::GroundTruth, BoxSet::Float, BoxSet::Converted}) {
@@ -105,10 +116,16 @@ void BevView::fitToView()
         }
     }
     BevTransform t = m_transform;
-    t.viewSize = size();
+    t.viewSize = size;
     t.fit(minX, maxX, minZ, maxZ, 28.0);
-    changeTransform(t, false);
-    m_autoFit = true;
+    return t;
+}
+
+BevTransform BevView::fittedTransform(const BevData& data, QSizeF size)
+{
+    detail::BevScene scene;
+    scene.m_data = data;
+    return scene.fitted(size);
 }
 
 void BevView::zoomBy(double factor)
@@ -120,7 +137,7 @@ void BevView::zoomBy(double factor)
 
 // --- boxes and pairs ----------------------------------------------------------------------------
 
-const std::vector<core::KittiObject>& BevView::set(BoxSet s) const
+const std::vector<core::KittiObject>& detail::BevScene::set(BoxSet s) const
 {
     switch (s) {
     case BoxSet::Float: return m_data.floatBoxes;
@@ -130,20 +147,20 @@ const std::vector<core::KittiObject>& BevView::set(BoxSet s) const
     return m_data.groundTruth;
 }
 
-const core::KittiObject* BevView::object(BoxRef box) const
+const core::KittiObject* detail::BevScene::object(BoxRef box) const
 {
     const auto& objects = set(box.set);
     return box.index >= 0 && box.index < int(objects.size()) ? &objects[size_t(box.index)] : nullptr;
 }
 
-bool BevView::drawable(BoxRef box) const
+bool detail::BevScene::drawable(BoxRef box) const
 {
     const core::KittiObject* o = object(box);
     return o && !isDontCare(o->type) && std::isfinite(o->x) && std::isfinite(o->z) && std::isfinite(o->rotationY)
            && std::isfinite(o->l) && std::isfinite(o->w) && o->l > 0.f && o->w > 0.f;
 }
 
-int BevView::pairOf(BoxRef box) const
+int detail::BevScene::pairOf(BoxRef box) const
 {
     if (box.set == BoxSet::GroundTruth)
         return -1;
@@ -157,7 +174,7 @@ int BevView::pairOf(BoxRef box) const
     return -1;
 }
 
-bool BevView::isOnlyOne(BoxRef box) const
+bool detail::BevScene::isOnlyOne(BoxRef box) const
 {
     if (box.set == BoxSet::GroundTruth)
         return false;
@@ -238,6 +255,11 @@ QString BevView::hoverText() const
 }
 
 QLineF BevView::pairLink(int pairIndex) const
+{
+    return pairLine(pairIndex);
+}
+
+QLineF detail::BevScene::pairLine(int pairIndex) const
 {
     if (pairIndex < 0 || pairIndex >= int(m_data.matching.pairs.size()))
         return {};

@@ -18,10 +18,43 @@ using namespace bev_style;
 
 // --- painting -------------------------------------------------------------------------------------
 
+namespace {
+
+QString trBev(const char* text)
+{
+    return BevView::tr(text);
+}
+
+} // namespace
+
 void BevView::paintEvent(QPaintEvent*)
 {
+    m_font = font();
+    m_textColour = palette().color(QPalette::Text);
     QPainter painter(this);
-    painter.fillRect(rect(), kBackground);
+    paintScene(painter);
+    drawReadout(painter);
+}
+
+void BevView::paint(QPainter& painter, const QRectF& target, const BevData& data, const PaintOptions& options)
+{
+    detail::BevScene scene;
+    scene.m_data = data;
+    scene.m_transform = options.transform;
+    scene.m_transform.viewSize = target.size();
+    scene.m_font = options.font;
+    scene.m_textColour = options.textColour;
+    painter.save();
+    painter.setClipRect(target);
+    painter.translate(target.topLeft());
+    scene.paintScene(painter);
+    painter.restore();
+}
+
+void detail::BevScene::paintScene(QPainter& painter) const
+{
+    painter.setFont(m_font);
+    painter.fillRect(QRectF(QPointF(0, 0), m_transform.viewSize), kBackground);
     drawGrid(painter);
     painter.setRenderHint(QPainter::Antialiasing, true);
     drawRangeRings(painter);
@@ -29,24 +62,28 @@ void BevView::paintEvent(QPaintEvent*)
     for (const BoxSet s : {BoxSet::GroundTruth, BoxSet::Float, BoxSet::Converted})
         drawBoxSet(painter, s);
     drawPairLinks(painter);
-    if (!hasBoxes()) {
-        QFont big = font();
-        big.setPointSizeF(font().pointSizeF() * 1.4);
-        painter.setFont(big);
-        const QRectF note =
-            QFontMetricsF(big).boundingRect(rect(), Qt::AlignCenter, tr("no boxes")).adjusted(-8, -4, 8, 4);
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(kBackground);
-        painter.drawRoundedRect(note, 4, 4);
-        painter.setPen(kLabel);
-        painter.drawText(note, Qt::AlignCenter, tr("no boxes"));
-        painter.setFont(font());
-    }
+    if (!hasAnyBox())
+        drawNoBoxesNote(painter);
     drawLegend(painter);
-    drawReadout(painter);
 }
 
-void BevView::drawGrid(QPainter& painter) const
+void detail::BevScene::drawNoBoxesNote(QPainter& painter) const
+{
+    QFont big = m_font;
+    big.setPointSizeF(m_font.pointSizeF() * 1.4);
+    painter.setFont(big);
+    const QRectF area(QPointF(0, 0), m_transform.viewSize);
+    const QRectF note =
+        QFontMetricsF(big).boundingRect(area, Qt::AlignCenter, trBev("no boxes")).adjusted(-8, -4, 8, 4);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(kBackground);
+    painter.drawRoundedRect(note, 4, 4);
+    painter.setPen(kLabel);
+    painter.drawText(note, Qt::AlignCenter, trBev("no boxes"));
+    painter.setFont(m_font);
+}
+
+void detail::BevScene::drawGrid(QPainter& painter) const
 {
     const double spacing = m_transform.gridSpacing();
     const QRectF visible = m_transform.visibleMetres();
@@ -54,27 +91,27 @@ void BevView::drawGrid(QPainter& painter) const
     for (long i = long(std::ceil(visible.left() / spacing)); i * spacing <= visible.right(); ++i) {
         painter.setPen(i == 0 ? kGridAxis : kGridLine);
         const double px = m_transform.map(i * spacing, 0).x();
-        painter.drawLine(QPointF(px, 0), QPointF(px, height()));
+        painter.drawLine(QPointF(px, 0), QPointF(px, m_transform.viewSize.height()));
     }
     for (long i = long(std::ceil(visible.top() / spacing)); i * spacing <= visible.bottom(); ++i) {
         painter.setPen(i == 0 ? kGridAxis : kGridLine);
         const double py = m_transform.map(0, i * spacing).y();
-        painter.drawLine(QPointF(0, py), QPointF(width(), py));
+        painter.drawLine(QPointF(0, py), QPointF(m_transform.viewSize.width(), py));
     }
     drawGridLabels(painter, spacing);
 }
 
-void BevView::drawGridLabels(QPainter& painter, double spacing) const
+void detail::BevScene::drawGridLabels(QPainter& painter, double spacing) const
 {
     // Numbers every k-th line so that labels stay ≥ ~50 px apart; x along the bottom edge, z along
     // the left edge; axis titles with units in the corners the numbers leave free.
-    const QFontMetrics fm(font());
+    const QFontMetrics fm(m_font);
     const QRectF visible = m_transform.visibleMetres();
     const long step = std::max(1L, long(std::ceil(50.0 / (spacing / m_transform.metresPerPixel))));
-    const double bottom = height() - 4.0;
+    const double bottom = m_transform.viewSize.height() - 4.0;
     const int leftColumn = fm.horizontalAdvance(QStringLiteral("−100")) + 8;
-    const QString xTitle = tr("x (m, right)");
-    const double xTitleLeft = width() - fm.horizontalAdvance(xTitle) - 6;
+    const QString xTitle = trBev("x (m, right)");
+    const double xTitleLeft = m_transform.viewSize.width() - fm.horizontalAdvance(xTitle) - 6;
     // z numbers stop above the readout box (one line when nothing is hovered) and the x numbers.
     const double zLabelsBottom = readoutRect(1).top() - 4;
     painter.setPen(kLabel);
@@ -92,11 +129,11 @@ void BevView::drawGridLabels(QPainter& painter, double spacing) const
             continue;
         painter.drawText(QPointF(4, py - 3), signedNumber(i * spacing, 0));
     }
-    painter.drawText(QPointF(4, fm.ascent() + 4), tr("z (m, forward)"));
+    painter.drawText(QPointF(4, fm.ascent() + 4), trBev("z (m, forward)"));
     painter.drawText(QPointF(xTitleLeft, bottom - fm.descent()), xTitle);
 }
 
-void BevView::drawRangeRings(QPainter& painter) const
+void detail::BevScene::drawRangeRings(QPainter& painter) const
 {
     const double stepPx = kRingStepMetres / m_transform.metresPerPixel;
     if (stepPx < 4.0)
@@ -108,7 +145,7 @@ void BevView::drawRangeRings(QPainter& painter) const
     const QPointF origin = m_transform.map(0, 0);
     const long labelStep = std::max(1L, long(std::ceil(40.0 / stepPx)));
     const QRectF legend = legendRect().adjusted(-4, -4, 4, 4);
-    const QFontMetrics fm(font());
+    const QFontMetrics fm(m_font);
     painter.setBrush(Qt::NoBrush);
     for (long i = 1; i * kRingStepMetres <= far; ++i) {
         const double r = i * stepPx;
@@ -118,17 +155,17 @@ void BevView::drawRangeRings(QPainter& painter) const
             continue;
         // Label up and to the right of the ego car, where the ring crosses 60°.
         const QPointF at = origin + QPointF(r * 0.5, -r * 0.866);
-        const QString text = tr("%1 m").arg(i * kRingStepMetres, 0, 'f', 0);
+        const QString text = trBev("%1 m").arg(i * kRingStepMetres, 0, 'f', 0);
         const QPointF baseline = at + QPointF(3, -3);
         const QRectF textRect(baseline.x(), baseline.y() - fm.ascent(), fm.horizontalAdvance(text), fm.height());
-        if (textRect.intersects(legend) || !QRectF(rect()).contains(textRect))
+        if (textRect.intersects(legend) || !QRectF(QPointF(0, 0), m_transform.viewSize).contains(textRect))
             continue;
         painter.setPen(kRing.darker(140));
         painter.drawText(baseline, text);
     }
 }
 
-void BevView::drawEgo(QPainter& painter) const
+void detail::BevScene::drawEgo(QPainter& painter) const
 {
     // The ego car: about 1.6 m wide, from 3.2 m behind the camera to 1 m ahead of it; at least
     // 10 × 16 px so that it stays visible when zoomed out.
@@ -145,7 +182,7 @@ void BevView::drawEgo(QPainter& painter) const
     painter.drawPolygon(QPolygonF{tip, tip + QPointF(s, s * 1.4), tip + QPointF(-s, s * 1.4)});
 }
 
-void BevView::drawBoxSet(QPainter& painter, BoxSet s) const
+void detail::BevScene::drawBoxSet(QPainter& painter, BoxSet s) const
 {
     for (int i = 0; i < int(set(s).size()); ++i) {
         if (drawable({s, i}))
@@ -153,7 +190,7 @@ void BevView::drawBoxSet(QPainter& painter, BoxSet s) const
     }
 }
 
-void BevView::drawBox(QPainter& painter, BoxRef box) const
+void detail::BevScene::drawBox(QPainter& painter, BoxRef box) const
 {
     const core::KittiObject& o = *object(box);
     const auto footprint = core::bevFootprint(o);
@@ -182,13 +219,13 @@ void BevView::drawBox(QPainter& painter, BoxRef box) const
         drawDiamond(painter, centre, 5.5, setColour(box.set));
 }
 
-void BevView::drawPairLinks(QPainter& painter) const
+void detail::BevScene::drawPairLinks(QPainter& painter) const
 {
     for (int i = 0; i < int(m_data.matching.pairs.size()); ++i) {
         const core::BoxPair& p = m_data.matching.pairs[size_t(i)];
         if (!drawable({BoxSet::Float, p.indexA}) || !drawable({BoxSet::Converted, p.indexB}))
             continue;
-        const QLineF link = pairLink(i);
+        const QLineF link = pairLine(i);
         painter.setPen(QPen(kLink, 2.0, Qt::SolidLine, Qt::RoundCap));
         painter.drawLine(link);
         painter.setPen(Qt::NoPen);
@@ -198,7 +235,7 @@ void BevView::drawPairLinks(QPainter& painter) const
     }
 }
 
-QStringList BevView::legendLabels() const
+QStringList detail::BevScene::legendLabels() const
 {
     // Counts of what is drawn: DontCare regions and pairs / indices out of range are left out.
     std::array<int, 3> boxes{};
@@ -213,30 +250,32 @@ QStringList BevView::legendLabels() const
         const core::BoxPair& p = m_data.matching.pairs[size_t(i)];
         pairs += drawable({BoxSet::Float, p.indexA}) && drawable({BoxSet::Converted, p.indexB}) ? 1 : 0;
     }
-    return {tr("ground truth (%1)").arg(boxes[0]), tr("float (%1)").arg(boxes[1]), tr("converted (%1)").arg(boxes[2]),
-            tr("matched pair (%1)").arg(pairs), tr("one network only (%1)").arg(onlyOne)};
+    return {trBev("ground truth (%1)").arg(boxes[0]), trBev("float (%1)").arg(boxes[1]),
+            trBev("converted (%1)").arg(boxes[2]), trBev("matched pair (%1)").arg(pairs),
+            trBev("one network only (%1)").arg(onlyOne)};
 }
 
-QRectF BevView::legendRect() const
+QRectF detail::BevScene::legendRect() const
 {
-    const QFontMetrics fm(font());
+    const QFontMetrics fm(m_font);
     const QStringList labels = legendLabels();
     int textWidth = 0;
     for (const QString& l : labels)
         textWidth = std::max(textWidth, fm.horizontalAdvance(l));
-    return {width() - textWidth - kLegendSample - 26.0, 8.0, textWidth + kLegendSample + 18.0,
+    return {m_transform.viewSize.width() - textWidth - kLegendSample - 26.0, 8.0, textWidth + kLegendSample + 18.0,
             labels.size() * (fm.height() + 4.0) + 8.0};
 }
 
-QRectF BevView::readoutRect(int lines) const
+QRectF detail::BevScene::readoutRect(int lines) const
 {
-    const QFontMetrics fm(font());
-    return {8.0, height() - 2.0 * fm.height() - 10 - lines * fm.height(), 0.0, lines * fm.height() + 8.0};
+    const QFontMetrics fm(m_font);
+    return {8.0, m_transform.viewSize.height() - 2.0 * fm.height() - 10 - lines * fm.height(), 0.0,
+            lines * fm.height() + 8.0};
 }
 
-void BevView::drawLegend(QPainter& painter) const
+void detail::BevScene::drawLegend(QPainter& painter) const
 {
-    const QFontMetrics fm(font());
+    const QFontMetrics fm(m_font);
     const int line = fm.height() + 4, sample = kLegendSample;
     const QStringList labels = legendLabels();
     const QRectF box = legendRect();
@@ -259,7 +298,7 @@ void BevView::drawLegend(QPainter& painter) const
             painter.drawRect(QRectF(stroke.p1() + QPointF(0, -4), stroke.p2() + QPointF(0, 4)));
             drawDiamond(painter, stroke.center(), 4.5, kGroundTruth.darker(130));
         }
-        painter.setPen(palette().color(QPalette::Text));
+        painter.setPen(m_textColour);
         painter.drawText(QPointF(stroke.p2().x() + 8, y + fm.ascent() / 2.0 - 1), labels[i]);
     }
 }

@@ -22,12 +22,16 @@
 // Keyboard (shortcuts()): + / − zoom around the centre, arrow keys pan, F fits every box and the
 // ego car into the view. Until the user zooms or pans, the view keeps fitting (new boxes, resize).
 //
-// Threading: GUI thread only; BevData is a plain value that can be built on a worker.
+// Threading: the widget is GUI-thread only; BevData is a plain value that can be built on a worker.
+// BevView::paint() draws the same picture (without the hover readout) with any QPainter, on any
+// thread (the comparison video paints on QImages in a worker).
 
 #include "lnscope/core/det_metrics.h"
 #include "lnscope/core/kitti_io.h"
 #include "lnscope/widgets/bev_transform.h"
 
+#include <QColor>
+#include <QFont>
 #include <QLineF>
 #include <QList>
 #include <QPair>
@@ -53,10 +57,12 @@ struct BevData
     core::BoxMatching matching; ///< core::matchBoxes(floatBoxes, convertedBoxes, …)
 };
 
-class BevView : public QWidget
+namespace detail {
+
+/// What BevView draws and how, apart from the widget: the boxes, the map, the hovered box and the
+/// font. Shared by the widget and BevView::paint(); not an API of its own (use BevView).
+struct BevScene
 {
-    Q_OBJECT
-public:
     enum class BoxSet { GroundTruth, Float, Converted };
     /// One drawn box: which set, and its index in that set's vector.
     struct BoxRef
@@ -65,6 +71,69 @@ public:
         int index = -1;
         bool operator==(const BoxRef&) const = default;
     };
+
+    BevData m_data;
+    BevTransform m_transform; ///< its viewSize is the size drawn
+    std::optional<BoxRef> m_hovered;
+    QFont m_font;                    ///< numbers, titles, legend
+    QColor m_textColour{20, 20, 20}; ///< legend text
+
+    const std::vector<core::KittiObject>& set(BoxSet s) const;
+    const core::KittiObject* object(BoxRef box) const;
+    bool drawable(BoxRef box) const;
+    /// Index into matching.pairs of the pair holding `box`, or −1.
+    int pairOf(BoxRef box) const;
+    bool isOnlyOne(BoxRef box) const;
+    bool hasAnyBox() const;
+    /// The link of matching.pairs[pairIndex] between the two centres, view pixels (null line for
+    /// an invalid pair).
+    QLineF pairLine(int pairIndex) const;
+    /// m_transform fitted to every drawn box and the ego car in a view of `size`.
+    BevTransform fitted(QSizeF size) const;
+
+    /// Everything but the hover readout, in view pixels (0, 0)–viewSize.
+    void paintScene(QPainter& painter) const;
+    void drawGrid(QPainter& painter) const;
+    void drawGridLabels(QPainter& painter, double spacing) const;
+    void drawRangeRings(QPainter& painter) const;
+    void drawEgo(QPainter& painter) const;
+    void drawBoxSet(QPainter& painter, BoxSet s) const;
+    void drawBox(QPainter& painter, BoxRef box) const;
+    void drawPairLinks(QPainter& painter) const;
+    void drawNoBoxesNote(QPainter& painter) const;
+    QStringList legendLabels() const;
+    /// Where the legend is drawn (top right), view pixels.
+    QRectF legendRect() const;
+    /// Where a readout of `lines` lines is drawn (bottom left, above the x numbers); width 0.
+    QRectF readoutRect(int lines) const;
+    void drawLegend(QPainter& painter) const;
+};
+
+} // namespace detail
+
+class BevView
+    : public QWidget
+    , private detail::BevScene
+{
+    Q_OBJECT
+public:
+    using BoxSet = detail::BevScene::BoxSet;
+    using BoxRef = detail::BevScene::BoxRef;
+
+    /// How paint() draws: the map (its viewSize is replaced by the target's size) and the font.
+    struct PaintOptions
+    {
+        BevTransform transform;
+        QFont font;
+        QColor textColour{20, 20, 20};
+    };
+
+    /// Draws `data` as the widget does — grid, range rings, ego car, boxes, pair links, legend, the
+    /// "no boxes" note; no hover readout — into `target` (clipped to it) of any QPainter. Usable
+    /// on any thread (paints only through `painter`).
+    static void paint(QPainter& painter, const QRectF& target, const BevData& data, const PaintOptions& options);
+    /// The map the widget's fit would choose for `data` in a view of `size` pixels.
+    static BevTransform fittedTransform(const BevData& data, QSizeF size);
 
     explicit BevView(QWidget* parent = nullptr);
     ~BevView() override;
@@ -121,34 +190,11 @@ protected:
     void keyPressEvent(QKeyEvent* event) override;
 
 private:
-    const std::vector<core::KittiObject>& set(BoxSet s) const;
-    const core::KittiObject* object(BoxRef box) const;
-    bool drawable(BoxRef box) const;
-    /// Index into matching.pairs of the pair holding `box`, or −1.
-    int pairOf(BoxRef box) const;
-    bool isOnlyOne(BoxRef box) const;
     void changeTransform(const BevTransform& transform, bool userEdit);
     void setHovered(std::optional<BoxRef> box);
-
-    void drawGrid(QPainter& painter) const;
-    void drawGridLabels(QPainter& painter, double spacing) const;
-    void drawRangeRings(QPainter& painter) const;
-    void drawEgo(QPainter& painter) const;
-    void drawBoxSet(QPainter& painter, BoxSet s) const;
-    void drawBox(QPainter& painter, BoxRef box) const;
-    void drawPairLinks(QPainter& painter) const;
-    QStringList legendLabels() const;
-    /// Where the legend is drawn (top right), widget pixels.
-    QRectF legendRect() const;
-    /// Where a readout of `lines` lines is drawn (bottom left, above the x numbers); width 0.
-    QRectF readoutRect(int lines) const;
-    void drawLegend(QPainter& painter) const;
     void drawReadout(QPainter& painter) const;
 
-    BevData m_data;
-    BevTransform m_transform;
     bool m_autoFit = true;
-    std::optional<BoxRef> m_hovered;
     std::optional<QPointF> m_dragFrom;
 };
 
