@@ -238,6 +238,8 @@ int runEvaluate(const std::vector<std::string>& argv)
         core::EmulatorOptions eo;
         eo.threads = threads;
         eo.path = pathName == "exact" ? core::LnsPath::Exact : core::LnsPath::Fast;
+        // Activations kept float32 (activationFormat "float32"): emulate the converted weights only.
+        eo.quantizeActivations = !converted->activations.format.empty();
         emulator.emplace(*converted, eo);
     }
     const std::vector<size_t> frames = core::shardIndices(dataset.frames.size(), shard[0], shard[1]);

@@ -65,6 +65,10 @@ Layer checkInputs(const CompressedKernels& ck, const Tensor& weight, const Tenso
         failFormat("lambda must be finite and ≥ 0");
     if (options.maxPositions < 1)
         failFormat("maxPositions must be ≥ 1");
+    if (!(options.damp > 0.0) || !std::isfinite(options.damp))
+        failFormat("damp must be finite and > 0");
+    if (options.reassignRounds < 0)
+        failFormat("reassignRounds must be ≥ 0");
 
     Layer l;
     l.n = input.dim(0);
@@ -296,6 +300,145 @@ VecD solveDelta(const NormalEquations& ne, const VecD& c0, double lambda, double
     return delta;
 }
 
+/// The centroids minimizing the output error for ck's indices and scales (see the header): the
+/// normal equations over the used clusters, accumulated from the per-group moments.
+std::vector<float> solveCentroids(const Layer& l, const CompressedKernels& ck, const Tensor& floatWeight,
+                                  const std::vector<MatD>& moments, double lambda, int threads, int& usedClusters,
+                                  double& lambdaAbs)
+{
+    // Used clusters get consecutive row blocks; the others keep their k-means value.
+    std::vector<int> slot(static_cast<size_t>(ck.clusters), -1);
+    std::vector<int> clusterOf;
+    for (size_t u = 0; u < ck.indices.size(); ++u)
+        if (ck.scales[u] != 0.f)
+            slot[ck.indices[u]] = 0;
+    for (int k = 0; k < ck.clusters; ++k)
+        if (slot[static_cast<size_t>(k)] == 0) {
+            slot[static_cast<size_t>(k)] = static_cast<int>(clusterOf.size());
+            clusterOf.push_back(k);
+        }
+    usedClusters = static_cast<int>(clusterOf.size());
+    const int64_t n = static_cast<int64_t>(clusterOf.size()) * l.d;
+
+    NormalEquations ne{MatD::Zero(n, n), VecD::Zero(n)};
+    MatD r(n, l.dim);
+    if (n > 0)
+        for (int64_t o = 0; o < l.o; ++o)
+            accumulateChannel(l, ck, slot, moments[static_cast<size_t>(o / l.og)], floatRow(l, floatWeight, o), o, r, ne,
+                              threads);
+
+    VecD c0(n);
+    for (size_t b = 0; b < clusterOf.size(); ++b)
+        for (int64_t t = 0; t < l.d; ++t)
+            c0[static_cast<int64_t>(b) * l.d + t] = double(ck.centroids[static_cast<size_t>(clusterOf[b] * l.d + t)]);
+    const VecD delta = solveDelta(ne, c0, lambda, lambdaAbs);
+
+    std::vector<float> centroids = ck.centroids;
+    for (size_t b = 0; b < clusterOf.size(); ++b)
+        for (int64_t t = 0; t < l.d; ++t) {
+            const int64_t j = static_cast<int64_t>(b) * l.d + t;
+            centroids[static_cast<size_t>(clusterOf[b] * l.d + t)] = static_cast<float>(c0[j] + delta[j]);
+        }
+    return centroids;
+}
+
+/// Error-feedback reassignment of one conv group (see RefineOptions::reassignRounds): the inverse
+/// Hessian H⁻¹ = (S + damp·mean(diag S)·I)⁻¹ = UᵀU (U upper triangular); kernels are taken in input
+/// channel order; kernel i of row o gets the centroid and scale minimizing
+/// ‖(w_i − m·c) U_ii⁻¹‖² (U_ii the d×d diagonal block: the output error the choice adds when the
+/// kernels after it may still move), and that error is fed forward into the later kernels of the
+/// row: w_after −= e · U_i,after with e = (w_i − m·c) U_ii⁻¹ (the optimal compensation).
+/// Rows are independent (parallel; the result does not depend on the thread count).
+void reassignGroup(const Layer& l, const Tensor& floatWeight, const MatD& s, int64_t grp, double damp,
+                   CompressedKernels& ck, int threads)
+{
+    const int64_t dim = l.dim, d = l.d;
+    Eigen::MatrixXd h = s;
+    double meanDiag = 0.0;
+    for (int64_t j = 0; j < dim; ++j)
+        meanDiag += h(j, j);
+    meanDiag = dim > 0 ? meanDiag / double(dim) : 0.0;
+    if (!(meanDiag > 0.0))
+        return; // no signal reaches this group: keep the assignment
+    for (int64_t j = 0; j < dim; ++j)
+        if (h(j, j) <= 0.0) // an input never seen (e.g. always padding): its weights cost nothing
+            h(j, j) = meanDiag;
+    Eigen::MatrixXd u;
+    for (double dampNow = damp; ; dampNow *= 10.0) {
+        Eigen::MatrixXd hd = h;
+        hd.diagonal().array() += dampNow * meanDiag;
+        const Eigen::LLT<Eigen::MatrixXd> llt(hd);
+        if (llt.info() == Eigen::Success) {
+            const Eigen::MatrixXd hinv = llt.solve(Eigen::MatrixXd::Identity(dim, dim));
+            const Eigen::LLT<Eigen::MatrixXd> llt2(hinv);
+            if (llt2.info() == Eigen::Success && hinv.allFinite()) {
+                u = llt2.matrixU();
+                break;
+            }
+        }
+        if (dampNow > 1e3)
+            return; // numerically hopeless: keep the assignment
+    }
+
+    // Per input channel: the metric G_i = (U_iiᵀ U_ii)⁻¹, G_i c_k and c_kᵀ G_i c_k for every centroid.
+    const int64_t k = ck.clusters;
+    Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> cf(ck.centroids.data(), k, d);
+    const MatD c = cf.cast<double>();
+    std::vector<MatD> gc(static_cast<size_t>(l.ig));
+    std::vector<VecD> cgc(static_cast<size_t>(l.ig));
+    parallelFor(l.ig, threads, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            const Eigen::MatrixXd ub = u.block(i * d, i * d, d, d);
+            const Eigen::MatrixXd g = (ub.transpose() * ub).inverse();
+            gc[static_cast<size_t>(i)] = c * g; // row k = (G c_k)ᵀ (G symmetric)
+            cgc[static_cast<size_t>(i)] = (gc[static_cast<size_t>(i)].array() * c.array()).rowwise().sum();
+        }
+    });
+
+    parallelFor(l.og, threads, [&](int64_t begin, int64_t end) {
+        for (int64_t oo = begin; oo < end; ++oo) {
+            const int64_t o = grp * l.og + oo;
+            VecD w = floatRow(l, floatWeight, o);
+            for (int64_t i = 0; i < l.ig; ++i) {
+                const size_t unit = static_cast<size_t>(o * l.ig + i);
+                VecD q = VecD::Zero(d);
+                if (ck.scales[unit] != 0.f) { // all-zero kernels stay excluded (scale 0)
+                    const auto wb = w.segment(i * d, d);
+                    const VecD cgw = gc[static_cast<size_t>(i)] * wb; // c_kᵀ G w for every k
+                    const VecD& cc = cgc[static_cast<size_t>(i)];
+                    int64_t best = -1;
+                    double bestScore = -1.0;
+                    for (int64_t kk = 0; kk < k; ++kk) {
+                        if (!(cc[kk] > 0.0))
+                            continue;
+                        const double score = cgw[kk] * cgw[kk] / cc[kk]; // error reduction of the best m
+                        if (score > bestScore) {
+                            bestScore = score;
+                            best = kk;
+                        }
+                    }
+                    if (best >= 0) {
+                        const double m = cgw[best] / cc[best];
+                        if (m != 0.0 && std::isfinite(m)) {
+                            ck.indices[unit] = static_cast<uint32_t>(best);
+                            ck.scales[unit] = static_cast<float>(m);
+                            q = double(ck.scales[unit]) * c.row(best).transpose();
+                        } else {
+                            q = double(ck.scales[unit]) * c.row(ck.indices[unit]).transpose();
+                        }
+                    }
+                }
+                const VecD diff = w.segment(i * d, d) - q;
+                // e·U_ii = diff  ⇔  U_iiᵀ eᵀ = diffᵀ (lower triangular)
+                const VecD e = u.block(i * d, i * d, d, d).transpose().triangularView<Eigen::Lower>().solve(diff);
+                const int64_t rest = dim - (i + 1) * d;
+                if (rest > 0)
+                    w.tail(rest).noalias() -= u.block(i * d, (i + 1) * d, d, rest).transpose() * e;
+            }
+        }
+    });
+}
+
 } // namespace
 
 double outputSqnrDb(double signalEnergy, double errorEnergy)
@@ -318,49 +461,35 @@ RefineResult refineCentroids(const CompressedKernels& ck, const Tensor& floatWei
     result.positionsUsed = static_cast<int64_t>(pos.size());
     result.positionsTotal = l.n * l.oh * l.ow;
 
-    // Used clusters get consecutive row blocks; the others keep their k-means value.
-    std::vector<int> slot(static_cast<size_t>(ck.clusters), -1);
-    std::vector<int> clusterOf;
-    for (size_t u = 0; u < ck.indices.size(); ++u)
-        if (ck.scales[u] != 0.f && slot[ck.indices[u]] < 0) {
-            slot[ck.indices[u]] = 0;
-        }
-    for (int k = 0; k < ck.clusters; ++k)
-        if (slot[static_cast<size_t>(k)] == 0) {
-            slot[static_cast<size_t>(k)] = static_cast<int>(clusterOf.size());
-            clusterOf.push_back(k);
-        }
-    result.usedClusters = static_cast<int>(clusterOf.size());
-    const int64_t n = static_cast<int64_t>(clusterOf.size()) * l.d;
-
     std::vector<MatD> moments;
     moments.reserve(static_cast<size_t>(l.groups));
-    NormalEquations ne{MatD::Zero(n, n), VecD::Zero(n)};
-    MatD r(n, l.dim);
-    for (int64_t grp = 0; grp < l.groups; ++grp) {
+    for (int64_t grp = 0; grp < l.groups; ++grp)
         moments.push_back(patchMoments(l, calibInput, grp, pos, threads));
-        if (n == 0)
-            continue;
-        for (int64_t o = grp * l.og; o < (grp + 1) * l.og; ++o)
-            accumulateChannel(l, ck, slot, moments.back(), floatRow(l, floatWeight, o), o, r, ne, threads);
-    }
 
     const Energies before = outputEnergies(l, floatWeight, ck, ck.centroids, moments, threads);
     result.sqnrBeforeDb = outputSqnrDb(before.signal, before.error);
 
-    VecD c0(n);
-    for (size_t b = 0; b < clusterOf.size(); ++b)
-        for (int64_t t = 0; t < l.d; ++t)
-            c0[static_cast<int64_t>(b) * l.d + t] = double(ck.centroids[static_cast<size_t>(clusterOf[b] * l.d + t)]);
-    const VecD delta = solveDelta(ne, c0, options.lambda, result.lambdaAbs);
-
-    result.centroids = ck.centroids;
-    for (size_t b = 0; b < clusterOf.size(); ++b)
-        for (int64_t t = 0; t < l.d; ++t) {
-            const int64_t j = static_cast<int64_t>(b) * l.d + t;
-            result.centroids[static_cast<size_t>(clusterOf[b] * l.d + t)] = static_cast<float>(c0[j] + delta[j]);
+    CompressedKernels cur = ck;
+    const int rounds = std::max(0, options.reassignRounds);
+    for (int round = 0; round < std::max(1, rounds); ++round) {
+        if (rounds > 0) {
+            for (int64_t grp = 0; grp < l.groups; ++grp)
+                reassignGroup(l, floatWeight, moments[static_cast<size_t>(grp)], grp, options.damp, cur, threads);
+            if (options.requantizeScales) {
+                const size_t size = cur.scales.size();
+                options.requantizeScales(cur.scales);
+                if (cur.scales.size() != size)
+                    failFormat("requantizeScales changed the scale count from " + std::to_string(size) + " to "
+                               + std::to_string(cur.scales.size()));
+            }
         }
-    const Energies refined = outputEnergies(l, floatWeight, ck, result.centroids, moments, threads);
+        cur.centroids = solveCentroids(l, cur, floatWeight, moments, options.lambda, threads, result.usedClusters,
+                                       result.lambdaAbs);
+    }
+    result.centroids = cur.centroids;
+    result.indices = cur.indices;
+    result.scales = cur.scales;
+    const Energies refined = outputEnergies(l, floatWeight, cur, result.centroids, moments, threads);
     result.sqnrRefinedDb = outputSqnrDb(refined.signal, refined.error);
 
     result.sqnrAfterDb = result.sqnrRefinedDb;
@@ -370,7 +499,7 @@ RefineResult refineCentroids(const CompressedKernels& ck, const Tensor& floatWei
         if (result.centroids.size() != size)
             failFormat("requantize changed the centroid count from " + std::to_string(size) + " to "
                        + std::to_string(result.centroids.size()));
-        const Energies after = outputEnergies(l, floatWeight, ck, result.centroids, moments, threads);
+        const Energies after = outputEnergies(l, floatWeight, cur, result.centroids, moments, threads);
         result.sqnrAfterDb = outputSqnrDb(after.signal, after.error);
     }
     return result;

@@ -349,7 +349,11 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
     if (m.config.sharedBook)
         m.notes.push_back("refinement skipped for shared books (a per-layer solve would split the book)");
     const NumberFormat& format = NumberFormatRegistry::builtin().get(m.config.weightFormat);
-    const Executor exec(m.folded, ExecOptions{m.config.threads});
+    const bool sequential = m.config.reassignRounds > 0;
+    // With reassignment, layers are refined in graph order on the inputs that the layers already
+    // refined produce (their weights as the format stores them): each layer absorbs the error
+    // that reaches it. Without, every layer sees the float model's activations.
+    Graph work = m.folded;
     for (ConvertedLayer& l : m.layers) {
         if (!l.clustered || l.kernels.unit != ClusterUnit::Kernel || l.book != l.node)
             continue;
@@ -358,6 +362,7 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
         for (size_t n = 0; n < m.folded.nodes.size(); ++n)
             if (m.folded.nodes[n].name == l.node)
                 index = static_cast<int>(n);
+        const Executor exec(sequential ? work : m.folded, ExecOptions{m.config.threads});
         const Tensor x = captureLayerInput(exec, index, calibration, steps.progress);
         if (x.empty()) {
             m.notes.push_back(l.node + ": refinement skipped (calibration inputs of different shapes)");
@@ -366,6 +371,7 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
         RefineOptions ro;
         ro.maxPositions = m.config.refineMaxPositions;
         ro.threads = m.config.threads;
+        ro.reassignRounds = m.config.reassignRounds;
         std::vector<float> refinedFloat;
         // Keep the float solution for the ClusterCompressed stage; the reported "after" SQNR is
         // for the centroids as the weight format stores them (same rule as quantizeLayers).
@@ -373,14 +379,32 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
             refinedFloat = c;
             format.fakeQuantize(c, format.chooseParam(c, m.config.weightRule), c);
         };
-        const RefineResult r = refineCentroids(l.kernels, *m.folded.initializer(l.weightName), x,
+        // Reassigned scales are rounded as quantizeLayers will store them (per output channel, same
+        // rule), so that the centroid solve absorbs the rounding; quantizeLayers then encodes
+        // values already on the grid.
+        ro.requantizeScales = [&](std::vector<float>& scales) {
+            std::vector<QuantParam> params;
+            std::vector<uint32_t> codes;
+            const ChannelMap map = scaleChannelMap(l.kernels);
+            quantizePerChannel(format, scales, map, m.config.weightRule, params, codes);
+            scales = decodePerChannel(format, codes, map, params);
+        };
+        const Tensor& weight = *m.folded.initializer(l.weightName);
+        const RefineResult r = refineCentroids(l.kernels, weight, x,
                                                geometryOf(m.folded.nodes[static_cast<size_t>(index)], l.weightShape, x.shape()), ro);
         l.centroidsBeforeRefine = l.kernels.centroids;
         l.kernels.centroids = refinedFloat.empty() ? r.centroids : refinedFloat;
+        l.kernels.indices = r.indices;
+        l.kernels.scales = r.scales;
         l.refined = true;
         l.refineSqnrBeforeDb = r.sqnrBeforeDb;
         l.refineSqnrRefinedDb = r.sqnrRefinedDb;
         l.refineSqnrAfterDb = r.sqnrAfterDb;
+        if (sequential) {
+            CompressedKernels stored = l.kernels;
+            stored.centroids = r.centroids; // as the format stores them
+            work.initializers[l.weightName] = stored.reconstruct();
+        }
     }
 }
 

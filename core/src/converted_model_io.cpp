@@ -127,8 +127,9 @@ std::string configJson(const ConversionConfig& c)
         first = false;
     }
     o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
-      << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"seed\":" << c.seed
-      << ",\"maxIterations\":" << c.maxIterations << ",\"refineMaxPositions\":" << c.refineMaxPositions
+      << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"reassignRounds\":" << c.reassignRounds
+      << ",\"seed\":" << c.seed << ",\"maxIterations\":" << c.maxIterations
+      << ",\"refineMaxPositions\":" << c.refineMaxPositions
       << ",\"weightRule\":" << jsonQuote(c.weightRule == ParamRule::MinMse ? "minmse" : "absmax")
       << ",\"activationFormat\":" << jsonQuote(c.activationFormat) << ",\"activationRule\":"
       << jsonQuote(c.activationRule == ParamRule::MinMse ? "minmse" : "absmax") << "}";
@@ -207,6 +208,9 @@ ConversionConfig readConfig(const JsonReader& r, const Json& c)
     if (!known)
         r.fail("pointwise", "unknown policy '" + pw + "'");
     cfg.refine = r.boolean(c, "refine");
+    // Files written before reassignment existed were refined without it.
+    const bool hasRounds = std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.first == "reassignRounds"; });
+    cfg.reassignRounds = hasRounds ? static_cast<int>(r.integer(c, "reassignRounds", 0, 16)) : 0;
     cfg.seed = static_cast<uint32_t>(r.integer(c, "seed", 0, UINT32_MAX));
     cfg.maxIterations = static_cast<int>(r.integer(c, "maxIterations", 0, INT32_MAX));
     cfg.refineMaxPositions = r.integer(c, "refineMaxPositions", 1, INT64_MAX / 2);
@@ -315,7 +319,8 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
     const JsonReader r{context, "config key"};
     static const char* const kKeys[] = {"format",     "clusters",         "clustersPerLayer", "sharedBook",
                                         "pointwise",  "refine",           "seed",             "maxIterations",
-                                        "refineMaxPositions", "weightRule", "activationFormat", "activationRule"};
+                                        "refineMaxPositions", "weightRule", "activationFormat", "activationRule",
+                                        "reassign"};
     std::string known;
     for (const char* k : kKeys)
         known += (known.empty() ? "" : ", ") + std::string(k);
@@ -362,6 +367,8 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
         cfg.seed = static_cast<uint32_t>(r.integer(root, "seed", 0, UINT32_MAX));
     if (has("maxIterations"))
         cfg.maxIterations = static_cast<int>(r.integer(root, "maxIterations", 0, 100000));
+    if (has("reassign"))
+        cfg.reassignRounds = static_cast<int>(r.integer(root, "reassign", 0, 16));
     if (has("refineMaxPositions"))
         cfg.refineMaxPositions = r.integer(root, "refineMaxPositions", 1, INT64_MAX / 2);
     if (has("activationFormat")) {
@@ -395,8 +402,9 @@ std::string conversionConfigJson(const ConversionConfig& c)
         first = false;
     }
     o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
-      << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"seed\":" << c.seed
-      << ",\"maxIterations\":" << c.maxIterations << ",\"refineMaxPositions\":" << c.refineMaxPositions
+      << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"reassign\":" << c.reassignRounds
+      << ",\"seed\":" << c.seed << ",\"maxIterations\":" << c.maxIterations
+      << ",\"refineMaxPositions\":" << c.refineMaxPositions
       << ",\"weightRule\":" << jsonQuote(c.weightRule == ParamRule::MinMse ? "minmse" : "absmax")
       << ",\"activationFormat\":" << jsonQuote(c.activationFormat.empty() ? "float32" : c.activationFormat)
       << ",\"activationRule\":" << jsonQuote(c.activationRule == ParamRule::MinMse ? "minmse" : "absmax") << "}";

@@ -63,13 +63,27 @@ struct RefineOptions
     /// Optional: applied to the solved centroids (clusters × d, row-major) before the final SQNR,
     /// e.g. rounding to the weight format. Must keep the size.
     std::function<void(std::vector<float>& centroids)> requantize;
+    /// Error-feedback reassignment rounds (0 = keep the given indices and scales: the plain
+    /// centroid solve). Each round first re-chooses every kernel's centroid and scale by the
+    /// output error, in input-channel order, feeding each kernel's error forward into the kernels
+    /// of the same output channel still to come (the GPTQ order, OBS compensation; GPTVQ for
+    /// vectors), then solves the centroids for the new assignment. Kernels with scale 0 (all-zero
+    /// kernels) stay excluded.
+    int reassignRounds = 0;
+    /// Reassignment: dampening of the Hessian, relative to its mean diagonal (> 0).
+    double damp = 0.01;
+    /// Optional: applied to the reassigned scales (one per kernel, weight order) before each
+    /// centroid solve, e.g. rounding them to the weight format so that the centroids absorb it.
+    std::function<void(std::vector<float>& scales)> requantizeScales;
 };
 
 struct RefineResult
 {
     std::vector<float> centroids;   ///< clusters × d, row-major; the refined (and re-quantized) book
-    double sqnrBeforeDb = 0.0;      ///< output SQNR with the given (k-means) centroids, dB
-    double sqnrRefinedDb = 0.0;     ///< with the solved centroids, before requantize, dB
+    std::vector<uint32_t> indices;  ///< per kernel: the given ones, or the reassigned ones
+    std::vector<float> scales;      ///< per kernel: the given ones, or the reassigned (re-quantized) ones
+    double sqnrBeforeDb = 0.0;      ///< output SQNR with the given (k-means) centroids, indices, scales, dB
+    double sqnrRefinedDb = 0.0;     ///< with the solved centroids (and reassignment), before requantize, dB
     double sqnrAfterDb = 0.0;       ///< with the returned centroids (after requantize), dB
     int64_t positionsUsed = 0;      ///< output positions (n, oy, ox) accumulated
     int64_t positionsTotal = 0;     ///< N · OH · OW

@@ -51,6 +51,10 @@ struct ConversionConfig
     bool sharedBook = false; ///< one book per kernel size (kh·kw) over all compressed convs
     PointwisePolicy pointwise = PointwisePolicy::Keep; ///< 1×1 convs; Gemm/MatMul are always kept
     bool refine = false;     ///< least-squares centroid refinement (needs calibration inputs)
+    /// With refine: error-feedback reassignment rounds before each centroid solve (RefineOptions::
+    /// reassignRounds; 0 = the plain centroid solve on the k-means assignment). Layers are then
+    /// refined in graph order on the inputs the already converted layers produce.
+    int reassignRounds = 2;
     uint32_t seed = 1;       ///< k-means++ seed
     int threads = 2;         ///< worker threads; results do not depend on it
     int maxIterations = 50;  ///< Lloyd iterations per k-means run
@@ -168,7 +172,7 @@ std::vector<LayerSensitivity> layerSensitivity(const ConvertedModel& model, cons
 std::string modelHash(const Graph& graph);
 
 /// Reads a conversion config file: a JSON object with any of the keys format, clusters,
-/// clustersPerLayer {node: K}, sharedBook, pointwise (keep|scalar|subvector), refine, seed,
+/// clustersPerLayer {node: K}, sharedBook, pointwise (keep|scalar|subvector), refine, reassign (rounds 0..16), seed,
 /// maxIterations, refineMaxPositions, weightRule (absmax|minmse), activationFormat ("float32" =
 /// none), activationRule (absmax|minmse); absent keys keep ConversionConfig's defaults. Throws IoError when the file
 /// cannot be read, FormatError naming the file (and line, or key) for malformed JSON, an unknown
