@@ -9,6 +9,7 @@
 #include "lnscope/core/conversion_report.h"
 #include "lnscope/core/converted_model.h"
 #include "lnscope/core/evaluation.h"
+#include "lnscope/core/evaluation_text.h"
 #include "lnscope/core/json.h"
 
 #include <cmath>
@@ -65,16 +66,6 @@ options:
   -h, --help      show this help
 )";
 
-std::string percent(double v)
-{
-    return std::isnan(v) ? "-" : formatFixed(100.0 * v, 2);
-}
-
-std::string db(double v)
-{
-    return std::isnan(v) ? "-" : std::isinf(v) ? "exact" : formatFixed(v, 1);
-}
-
 Json metricsJson(const core::EvaluationMetrics& m)
 {
     auto num = [](double v) { return std::isnan(v) ? Json() : Json(v); };
@@ -128,34 +119,16 @@ Json metricsJson(const core::EvaluationMetrics& m)
 std::string renderMetrics(const core::EvaluationCounts& c, const core::EvaluationMetrics& m)
 {
     std::string out = "Frames   " + std::to_string(m.frames) + " (" + c.task + (c.hasConverted ? ", float vs converted" : ", float only") + ")\n\n";
-    Table table({{"metric"}, {"float", Table::Align::Right}, {"converted", Table::Align::Right}, {"delta", Table::Align::Right}});
-    auto row = [&](const std::string& name, double f, double v, bool isPercent) {
-        const std::string d = std::isnan(f) || std::isnan(v) ? "-" : (isPercent ? formatFixed(100.0 * (v - f), 2) : formatFixed(v - f, 3));
-        table.addRow({name, isPercent ? percent(f) : formatFixed(f, 3), isPercent ? percent(v) : formatFixed(v, 3), d});
-    };
-    if (c.segFloat) {
-        row("mIoU %", m.floatMiou, m.convertedMiou, true);
-        for (size_t i = 0; i < m.classNames.size(); ++i)
-            row("  IoU " + m.classNames[i] + " %", m.floatClassIou[i],
-                i < m.convertedClassIou.size() ? m.convertedClassIou[i] : std::nan(""), true);
-    }
-    if (c.detFloat) {
-        row("Car BEV AP|R40 @0.5 %", m.floatCarBevAp50, m.convertedCarBevAp50, true);
-        row("Car BEV AP|R40 @0.7 %", m.floatCarBevAp70, m.convertedCarBevAp70, true);
-        row("Car 3D AP|R40 @0.5 %", m.floatCar3dAp50, m.convertedCar3dAp50, true);
-    }
-    if (c.segFloat || c.detFloat)
+    // The rows and notes are core's (evaluation_text.h): the report prints the same words.
+    const std::vector<core::MetricRow> rows = core::metricRows(c, m);
+    if (!rows.empty()) {
+        Table table({{"metric"}, {"float", Table::Align::Right}, {"converted", Table::Align::Right}, {"delta", Table::Align::Right}});
+        for (const core::MetricRow& r : rows)
+            table.addRow({r.name, r.floatText, r.convertedText, r.deltaText});
         out += table.render();
-    if (c.segAgreement)
-        out += "\nPixel agreement " + percent(m.pixelAgreement) + " %, mIoU converted vs float " + percent(m.miouConvertedVsFloat) + " %";
-    if (c.task == "stereo3d" && c.hasConverted)
-        out += "\nBoxes: " + std::to_string(m.boxes.pairs) + " matched, " + std::to_string(m.boxes.onlyFloat) + " only float, "
-               + std::to_string(m.boxes.onlyConverted) + " only converted"
-               + (m.boxes.pairs ? ", mean centre shift " + formatFixed(m.boxes.centre / double(m.boxes.pairs), 3) + " m" : "");
-    if (c.hasConverted)
-        out += "\nOutput SQNR converted vs float: " + db(m.outputSqnrDb) + " dB";
-    if (m.worstFrame >= 0)
-        out += "\nMost disagreement: frame " + c.frameList[size_t(m.worstFrame)].id;
+    }
+    for (const std::string& note : core::metricNotes(c, m))
+        out += "\n" + note;
     return out + "\n";
 }
 
