@@ -30,7 +30,8 @@ using core::Stage;
 
 const char* const kUsage = R"(usage: lnscope-cli convert MODEL --out DIR [--format NAME] [--clusters K]
                          [--clusters-layer NODE=K ...] [--shared-book]
-                         [--pointwise keep|scalar|subvector] [--refine] [--calib FILE_OR_DIR]
+                         [--pointwise keep|scalar|subvector] [--refine] [--reassign N]
+                         [--bias-correction] [--calib FILE_OR_DIR]
                          [--config FILE] [--weight-rule absmax|minmse]
                          [--act-format NAME] [--act-rule absmax|minmse]
                          [--path fast|exact] [--sensitivity] [--budget BYTES]
@@ -57,11 +58,15 @@ options:
   --shared-book         one book per kernel size over all compressed convs
   --pointwise P         1x1 convs: keep (default), scalar (scalar sharing), subvector
   --refine              least-squares centroid refinement on the calibration inputs
+  --reassign N          with --refine: error-feedback reassignment rounds of every kernel's
+                        centroid and scale before each centroid solve (default 2; 0 = plain solve)
+  --bias-correction     with --refine: correct each layer's bias, in graph order, by the
+                        float-minus-converted mean output per channel (default off)
   --calib FILE_OR_DIR   calibration images or .pb tensors (a folder: every file in it); without
                         it, activations are calibrated on the evaluation input
   --config FILE         conversion settings as JSON (keys: format, clusters, clustersPerLayer,
-                        sharedBook, pointwise, refine, seed, weightRule, activationFormat,
-                        activationRule);
+                        sharedBook, pointwise, refine, reassign, biasCorrection, seed,
+                        weightRule, activationFormat, activationRule);
                         options given on the command line override the file
   --weight-rule R       weight parameter rule: absmax (default, spec rule) or minmse (LNS: the
                         bias with the least squared weight error)
@@ -245,7 +250,11 @@ std::string renderText(const ConvertReport& r, const fs::path& out)
     std::string text = "Model    " + r.model.string() + " (graph '" + m.original.name + "')\n";
     text += "Format   " + r.format + " (" + std::to_string(r.formatBits) + " bits), K = "
             + std::to_string(m.config.clusters) + (m.config.sharedBook ? ", shared books" : ", per-layer books")
-            + ", pointwise " + core::toString(m.config.pointwise) + (m.config.refine ? ", refined" : "") + "\n";
+            + ", pointwise " + core::toString(m.config.pointwise)
+            + (m.config.refine ? ", refined (" + std::to_string(m.config.reassignRounds) + " reassignment round(s)"
+                                     + (m.config.biasCorrection ? ", bias correction)" : ")")
+                               : "")
+            + "\n";
     text += "Calib    " + (r.calibrationCount ? std::to_string(r.calibrationCount) + " input(s) from " + r.calibrationSource
                                               : std::string("none")) + "\n";
     for (const ModelInput& in : r.evaluation)
@@ -370,6 +379,8 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
                       .set("sharedBook", m.config.sharedBook)
                       .set("pointwise", core::toString(m.config.pointwise))
                       .set("refine", m.config.refine)
+                      .set("reassign", m.config.reassignRounds)
+                      .set("biasCorrection", m.config.biasCorrection)
                       .set("seed", static_cast<int64_t>(m.config.seed))
                       .set("weightRule", m.config.weightRule == core::ParamRule::MinMse ? "minmse" : "absmax")
                       .set("activationFormat", m.config.activationFormat)
@@ -493,6 +504,10 @@ core::ConversionConfig configFrom(const ParsedArgs& args)
         config.pointwise = pointwiseFrom(args);
     if (args.has("--refine"))
         config.refine = true;
+    if (args.has("--reassign"))
+        config.reassignRounds = args.intValue("--reassign", 2, 0, 16);
+    if (args.has("--bias-correction"))
+        config.biasCorrection = true;
     if (args.has("--seed"))
         config.seed = static_cast<uint32_t>(args.intValue("--seed", 1, 0, 2147483647));
     if (auto f = args.value("--act-format")) {
@@ -530,6 +545,7 @@ int runConvert(const std::vector<std::string>& argv)
         {"--out", "", true, false},          {"--format", "", true, false},   {"--clusters", "", true, false},
         {"--clusters-layer", "", true, true}, {"--shared-book", "", false, false}, {"--pointwise", "", true, false},
         {"--refine", "", false, false},      {"--calib", "", true, false},    {"--input", "", true, false},
+        {"--reassign", "", true, false},     {"--bias-correction", "", false, false},
         {"--seed", "", true, false},         {"--threads", "", true, false},  {"--json", "", true, false},
         {"--config", "", true, false},       {"--act-format", "", true, false}, {"--weight-rule", "", true, false}, {"--act-rule", "", true, false},
         {"--path", "", true, false},         {"--sensitivity", "", false, false}, {"--budget", "", true, false},

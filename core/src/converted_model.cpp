@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <map>
 
 namespace lnscope::core {
 
@@ -133,6 +135,16 @@ Graph ConvertedModel::graphForStage(Stage stage) const
         if (it == graph.initializers.end())
             throw FormatError("converted layer '" + l.node + "': weight '" + l.weightName + "' not in the folded graph");
         it->second = l.weightForStage(stage, it->second);
+        // The converted (possibly bias-corrected) linear biases, from the ClusterCompressed stage on.
+        const Node* node = nullptr;
+        for (const Node& n : graph.nodes)
+            if (n.name == l.node)
+                node = &n;
+        if (!l.bias.empty() && node && node->opType != "MatMul" && node->hasInput(2)) {
+            auto b = graph.initializers.find(node->input(2));
+            if (b != graph.initializers.end() && b->second.isFloat() && b->second.numel() == static_cast<int64_t>(l.bias.size()))
+                b->second = Tensor::fromFloats(b->second.shape(), l.bias);
+        }
     }
     return graph;
 }
@@ -408,6 +420,77 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
     }
 }
 
+/// Per output channel means (axis 1, over every other axis) of the outputs of the converted layers'
+/// nodes (all with a bias, or only `only`), over the calibration inputs, as `run` produces them
+/// (float executor or emulator).
+std::map<std::string, std::vector<double>> layerOutputMeans(const ConvertedModel& m, const std::string& only,
+                                                            const std::function<void(const TensorMap&, const TapFn&)>& run,
+                                                            const std::vector<TensorMap>& calibration)
+{
+    std::map<std::string, std::vector<double>> sums;
+    std::map<std::string, int64_t> counts;
+    std::map<std::string, bool> wanted;
+    for (const ConvertedLayer& l : m.layers)
+        if (!l.bias.empty() && (only.empty() || l.node == only))
+            wanted[l.node] = true;
+    for (const TensorMap& inputs : calibration)
+        run(inputs, [&](int, const Node& node, const std::vector<Tensor>& outputs) {
+            if (!wanted.count(node.name) || outputs.empty() || !outputs[0].isFloat() || outputs[0].rank() < 2)
+                return;
+            const Tensor& y = outputs[0];
+            const int64_t n = y.dim(0), c = y.dim(1), inner = y.numel() / std::max<int64_t>(1, n * c);
+            std::vector<double>& sum = sums[node.name];
+            sum.resize(static_cast<size_t>(c), 0.0);
+            for (int64_t a = 0; a < n; ++a)
+                for (int64_t ch = 0; ch < c; ++ch) {
+                    const float* p = y.f() + (a * c + ch) * inner;
+                    double acc = 0.0;
+                    for (int64_t k = 0; k < inner; ++k)
+                        acc += double(p[k]);
+                    sum[static_cast<size_t>(ch)] += acc;
+                }
+            counts[node.name] += n * inner;
+        });
+    for (auto& [node, sum] : sums)
+        for (double& v : sum)
+            v /= double(std::max<int64_t>(1, counts[node]));
+    return sums;
+}
+
+/// Empirical bias correction: each converted layer's bias moves by the difference between the
+/// float model's mean output per channel and the converted model's (weights in the format,
+/// activations emulated when calibrated), over the calibration inputs. Layers are corrected one at
+/// a time in graph order, each measured with the corrections before it in place (a correction
+/// changes every later layer's input; correcting all at once from one measurement overshoots).
+void correctBiases(ConvertedModel& m, const std::vector<TensorMap>& calibration, StepCounter& steps)
+{
+    if (calibration.empty())
+        return;
+    const Executor reference(m.folded, ExecOptions{m.config.threads});
+    const auto floatMeans = layerOutputMeans(
+        m, {}, [&](const TensorMap& in, const TapFn& tap) { reference.run(in, tap, steps.progress); }, calibration);
+    for (ConvertedLayer& l : m.layers) {
+        const auto f = floatMeans.find(l.node);
+        if (l.bias.empty() || f == floatMeans.end() || f->second.size() != l.bias.size())
+            continue;
+        steps.step("correct bias " + l.node);
+        EmulatorOptions eo;
+        eo.threads = m.config.threads;
+        eo.quantizeActivations = !m.activations.params.empty();
+        const LnsEmulator emulator(m, eo);
+        const auto converted = layerOutputMeans(
+            m, l.node, [&](const TensorMap& in, const TapFn& tap) { emulator.run(in, tap, steps.progress); }, calibration);
+        const auto c = converted.find(l.node);
+        if (c == converted.end() || c->second.size() != l.bias.size())
+            continue;
+        for (size_t ch = 0; ch < l.bias.size(); ++ch) {
+            const double shift = f->second[ch] - c->second[ch];
+            if (std::isfinite(shift))
+                l.bias[ch] = static_cast<float>(double(l.bias[ch]) + shift);
+        }
+    }
+}
+
 void quantizeLayers(ConvertedModel& m, StepCounter& steps)
 {
     const NumberFormat& format = NumberFormatRegistry::builtin().get(m.config.weightFormat);
@@ -462,7 +545,8 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
                               "Conv of the model" + (l ? " (it is a " + l->op + " kept uncompressed)" : ""));
     }
 
-    StepCounter steps{progress, static_cast<int>(m.layers.size()) * (config.refine ? 3 : 2) + 2, 0};
+    StepCounter steps{progress,
+                      static_cast<int>(m.layers.size()) * (config.refine ? 3 : 2) + 2 + (config.refine && config.biasCorrection ? static_cast<int>(m.layers.size()) : 0), 0};
     if (config.sharedBook)
         compressShared(m.folded, m.layers, config, steps);
     else
@@ -480,6 +564,8 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
         m.activations = calibrateActivations(m.graphForStage(Stage::Lns8), calibration,
                                              NumberFormatRegistry::builtin().get(config.activationFormat),
                                              config.activationRule, config.threads, nullptr);
+    if (config.biasCorrection && config.refine && !calibration.empty())
+        correctBiases(m, calibration, steps);
     if (progress) {
         progress->checkCancelled();
         progress->report(1.0, "done");

@@ -128,6 +128,7 @@ std::string configJson(const ConversionConfig& c)
     }
     o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
       << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"reassignRounds\":" << c.reassignRounds
+      << ",\"biasCorrection\":" << (c.biasCorrection ? "true" : "false")
       << ",\"seed\":" << c.seed << ",\"maxIterations\":" << c.maxIterations
       << ",\"refineMaxPositions\":" << c.refineMaxPositions
       << ",\"weightRule\":" << jsonQuote(c.weightRule == ParamRule::MinMse ? "minmse" : "absmax")
@@ -211,6 +212,8 @@ ConversionConfig readConfig(const JsonReader& r, const Json& c)
     // Files written before reassignment existed were refined without it.
     const bool hasRounds = std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.first == "reassignRounds"; });
     cfg.reassignRounds = hasRounds ? static_cast<int>(r.integer(c, "reassignRounds", 0, 16)) : 0;
+    const bool hasCorrection = std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.first == "biasCorrection"; });
+    cfg.biasCorrection = hasCorrection && r.boolean(c, "biasCorrection");
     cfg.seed = static_cast<uint32_t>(r.integer(c, "seed", 0, UINT32_MAX));
     cfg.maxIterations = static_cast<int>(r.integer(c, "maxIterations", 0, INT32_MAX));
     cfg.refineMaxPositions = r.integer(c, "refineMaxPositions", 1, INT64_MAX / 2);
@@ -320,7 +323,7 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
     static const char* const kKeys[] = {"format",     "clusters",         "clustersPerLayer", "sharedBook",
                                         "pointwise",  "refine",           "seed",             "maxIterations",
                                         "refineMaxPositions", "weightRule", "activationFormat", "activationRule",
-                                        "reassign"};
+                                        "reassign", "biasCorrection"};
     std::string known;
     for (const char* k : kKeys)
         known += (known.empty() ? "" : ", ") + std::string(k);
@@ -369,6 +372,8 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
         cfg.maxIterations = static_cast<int>(r.integer(root, "maxIterations", 0, 100000));
     if (has("reassign"))
         cfg.reassignRounds = static_cast<int>(r.integer(root, "reassign", 0, 16));
+    if (has("biasCorrection"))
+        cfg.biasCorrection = r.boolean(root, "biasCorrection");
     if (has("refineMaxPositions"))
         cfg.refineMaxPositions = r.integer(root, "refineMaxPositions", 1, INT64_MAX / 2);
     if (has("activationFormat")) {
@@ -402,7 +407,7 @@ std::string conversionConfigJson(const ConversionConfig& c)
         first = false;
     }
     o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
-      << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"reassign\":" << c.reassignRounds
+      << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"reassign\":" << c.reassignRounds << ",\"biasCorrection\":" << (c.biasCorrection ? "true" : "false")
       << ",\"seed\":" << c.seed << ",\"maxIterations\":" << c.maxIterations
       << ",\"refineMaxPositions\":" << c.refineMaxPositions
       << ",\"weightRule\":" << jsonQuote(c.weightRule == ParamRule::MinMse ? "minmse" : "absmax")

@@ -301,6 +301,8 @@ void TestCliConvert::badConfigIsNamed_data()
     QTest::addRow("unknown format (bit width)") << R"({"format": "lns9_q4.4"})" << "unknown number format 'lns9_q4.4'";
     QTest::addRow("malformed JSON") << "{\"clusters\": 8,\n" << "line";
     QTest::addRow("not an object") << "[1, 2]" << "must be a JSON object";
+    QTest::addRow("reassignment rounds out of range") << R"({"reassign": 17})" << "config key 'reassign'";
+    QTest::addRow("bias correction not a bool") << R"({"biasCorrection": 1})" << "config key 'biasCorrection'";
 }
 
 void TestCliConvert::badConfigIsNamed()

@@ -2,8 +2,10 @@
 // output SQNR, determinism, save/load round trip, per-layer K, refinement and cancellation.
 
 #include "lnscope/core/converted_model.h"
+
 #include "lnscope/core/error.h"
 #include "lnscope/core/executor.h"
+#include "lnscope/core/lns_emulator.h"
 #include "lnscope/core/onnx_import.h"
 #include "lnscope/core/tensor_io.h"
 #include "lnscope/core/tensor_metrics.h"
@@ -14,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 using namespace lnscope;
 using core::ConversionConfig;
@@ -98,6 +101,7 @@ class TestConvertedModel : public QObject
     Q_OBJECT
 private slots:
     void refinementHelpsOnTheTrainedModel();
+    void biasCorrectionMatchesMeans();
     void minMseWeightRuleNeverWorse();
     void eachStageRuns_data();
     void eachStageRuns();
@@ -393,6 +397,89 @@ void TestConvertedModel::refinementHelpsOnTheTrainedModel()
         ++refined;
     }
     QVERIFY(refined >= 10);
+}
+
+namespace {
+
+/// Per layer node: mean over channels of |float channel mean − converted channel mean| of the
+/// node's output, the float folded graph against the emulated converted model (weights in the
+/// format, activations quantized), on `in`. Computed here directly from the taps.
+std::map<std::string, double> meanShift(const core::ConvertedModel& m, const TensorMap& in)
+{
+    auto channelMeans = [&](auto&& run) {
+        std::map<std::string, std::vector<double>> means;
+        run([&](int, const core::Node& node, const std::vector<Tensor>& outs) {
+            if (!m.layer(node.name) || outs.empty() || outs[0].rank() != 4)
+                return;
+            const Tensor& y = outs[0];
+            const int64_t c = y.dim(1), hw = y.dim(2) * y.dim(3);
+            std::vector<double>& v = means[node.name];
+            v.assign(static_cast<size_t>(c), 0.0);
+            for (int64_t n = 0; n < y.dim(0); ++n)
+                for (int64_t ch = 0; ch < c; ++ch)
+                    for (int64_t k = 0; k < hw; ++k)
+                        v[static_cast<size_t>(ch)] += double(y.f()[(n * c + ch) * hw + k]) / double(y.dim(0) * hw);
+        });
+        return means;
+    };
+    const core::Executor reference(m.folded);
+    const core::LnsEmulator emulator(m, core::EmulatorOptions{});
+    const auto f = channelMeans([&](const core::TapFn& tap) { reference.run(in, tap); });
+    const auto c = channelMeans([&](const core::TapFn& tap) { emulator.run(in, tap); });
+    std::map<std::string, double> shift;
+    for (const auto& [node, fv] : f) {
+        const std::vector<double>& cv = c.at(node);
+        double sum = 0.0;
+        for (size_t ch = 0; ch < fv.size(); ++ch)
+            sum += std::abs(fv[ch] - cv[ch]);
+        shift[node] = sum / double(fv.size());
+    }
+    return shift;
+}
+
+} // namespace
+
+void TestConvertedModel::biasCorrectionMatchesMeans()
+{
+    // The trained demo model, calibrated and measured on its reference frame: after bias
+    // correction the converted layers' mean outputs per channel are closer to the float model's.
+    const core::Graph model = core::importOnnx(test::datasetsDir() / "models" / "synth_segnet.onnx");
+    const TensorMap in{{"image", core::readTensorPb(test::datasetsDir() / "models" / "synth_segnet_reference_input.pb")}};
+    ConversionConfig c;
+    c.refine = true;
+    c.reassignRounds = 1;
+    c.biasCorrection = false;
+    const core::ConvertedModel plain = core::convertModel(model, c, {in});
+    c.biasCorrection = true;
+    const core::ConvertedModel corrected = core::convertModel(model, c, {in});
+    const auto before = meanShift(plain, in);
+    const auto after = meanShift(corrected, in);
+    double sumBefore = 0.0, sumAfter = 0.0;
+    int changedBiases = 0;
+    for (const auto& [node, shift] : before) {
+        qInfo("%s: mean |channel mean shift| %.5f -> %.5f", node.c_str(), shift, after.at(node));
+        sumBefore += shift;
+        sumAfter += after.at(node);
+        changedBiases += plain.layer(node)->bias != corrected.layer(node)->bias;
+    }
+    QVERIFY(before.size() >= 10);
+    QVERIFY2(sumAfter < 0.5 * sumBefore, qPrintable(QString("total shift %1 -> %2").arg(sumBefore).arg(sumAfter)));
+    QVERIFY(changedBiases >= int(before.size()) - 1);
+    // Only biases changed: the weights are those of the uncorrected conversion.
+    for (size_t k = 0; k < plain.layers.size(); ++k) {
+        QCOMPARE(corrected.layers[k].centroidCodes, plain.layers[k].centroidCodes);
+        QCOMPARE(corrected.layers[k].scaleCodes, plain.layers[k].scaleCodes);
+        QCOMPARE(corrected.layers[k].weightCodes, plain.layers[k].weightCodes);
+    }
+    // The staged graphs carry the corrected biases; the folded graph keeps the model's own.
+    const core::Graph lns = corrected.graphForStage(Stage::Lns8);
+    for (const core::ConvertedLayer& l : corrected.layers) {
+        for (const core::Node& n : lns.nodes)
+            if (n.name == l.node && n.hasInput(2)) {
+                QCOMPARE(lns.initializer(n.input(2))->toFloats(), l.bias);
+                QCOMPARE(corrected.folded.initializer(n.input(2))->toFloats(), plain.layer(l.node)->bias);
+            }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestConvertedModel)
