@@ -1,7 +1,9 @@
 // lnscope: the GUI. `--screenshot FILE [--size WxH]` saves the window and exits (documentation,
 // CI); the exit code is 0 on success, 1 when the file cannot be written, 2 on bad usage.
+// `--presentation` starts in presentation mode (full screen, frames advancing; Esc leaves).
 
 #include "main_window.h"
+#include "presentation.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -81,6 +83,9 @@ int main(int argc, char** argv)
     parser.addOption(size);
     const QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Open a saved session (.lnscope)."),
                                      QStringLiteral("file"));
+    const QCommandLineOption presentation(QStringLiteral("presentation"),
+                                          QStringLiteral("Start in presentation mode (F5 / Esc toggle it)."));
+    parser.addOption(presentation);
     parser.addOption(noDemo);
     parser.addOption(session);
     parser.addOption(timeout);
@@ -106,6 +111,9 @@ int main(int argc, char** argv)
     } else if (!parser.isSet(noDemo)) {
         window.openDemo();
     }
+
+    if (parser.isSet(presentation))
+        window.presentation()->enter();
 
     if (parser.isSet(screenshot)) {
         // Wait until every background job (conversion, evaluation, the first frame) is done, or

@@ -1,5 +1,9 @@
 #include "main_window.h"
 
+#include "layer_k_dialog.h"
+#include "presentation.h"
+#include "export_actions.h"
+#include "view_export.h"
 #include "view_panel.h"
 
 #include "lnscope/core/centroid_plot.h"
@@ -27,6 +31,8 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QShortcut>
+#include <QScrollArea>
+#include <QSplitter>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QTableView>
@@ -65,10 +71,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     createLayersDock();
     createMetricsDock();
     createFramesDock();
+    statusBar(); // created now, so that it is part of the window state saved and restored
+    m_presentation = new Presentation(this);
+    m_exports = new ExportActions(&m_workbench, this);
+    connect(m_exports, &ExportActions::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
+    connect(m_exports, &ExportActions::exportFailed, this,
+            [this](const QString& title, const QString& why) { QMessageBox::warning(this, title, why); });
     createMenus();
+    showConfig(m_workbench.config(), m_workbench.calibrationFrames());
 
     connect(&m_workbench, &Workbench::slotChanged, this, &MainWindow::refreshSlot);
     connect(&m_workbench, &Workbench::datasetChanged, this, &MainWindow::refreshFrames);
+    connect(&m_workbench, &Workbench::staleChanged, this, &MainWindow::updateStaleState);
     connect(&m_workbench, &Workbench::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
     connect(&m_workbench, &Workbench::segFrameReady, this, [this](int, const widgets::SegFrameData& d) { m_segView->setFrame(d); });
     connect(&m_workbench, &Workbench::boxFrameReady, this, [this](int, const widgets::BoxFrameData& d) { m_bevView->setBoxes(d.bev); });
@@ -91,11 +105,42 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         m_progress->setValue(1000);
         m_progressText->setText(tr("Ready"));
     });
-    // Default proportions (a saved layout replaces them): the four views get most of the window.
-    resizeDocks({findChild<QDockWidget*>("layersDock")}, {190}, Qt::Vertical);
-    resizeDocks({findChild<QDockWidget*>("controlsDock"), findChild<QDockWidget*>("metricsDock")}, {270, 290},
-                Qt::Horizontal);
     restoreSettings();
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_layoutDone && !m_layoutRestored)
+        applyDefaultLayout();
+    m_layoutDone = true;
+}
+
+void MainWindow::applyDefaultLayout()
+{
+    // Proportions for the window's first size (a saved layout replaces them): the views get most
+    // of the window; on a small screen (1280×800) the docks and the layer table give up some room.
+    // On a narrow window (1280 wide) the metrics share the left column with the controls (tabs)
+    // and the frames go below them, so that the views keep a width where their controls fit.
+    auto* controls = findChild<QDockWidget*>("controlsDock");
+    auto* metrics = findChild<QDockWidget*>("metricsDock");
+    auto* frames = findChild<QDockWidget*>("framesDock");
+    auto* layers = findChild<QDockWidget*>("layersDock");
+    const bool narrow = width() < 1500;
+    if (narrow) {
+        addDockWidget(Qt::LeftDockWidgetArea, frames);
+        splitDockWidget(controls, frames, Qt::Vertical);
+        tabifyDockWidget(controls, metrics);
+        controls->raise();
+        resizeDocks({controls}, {270}, Qt::Horizontal);
+        resizeDocks({controls, frames}, {520, 200}, Qt::Vertical);
+    } else {
+        resizeDocks({controls, metrics}, {270, 290}, Qt::Horizontal);
+    }
+    resizeDocks({layers}, {height() < 950 ? 140 : 190}, Qt::Vertical);
+    m_rows->setSizes({440, 560});
+    static_cast<QSplitter*>(m_rows->widget(0))->setSizes({600, 400});
+    static_cast<QSplitter*>(m_rows->widget(1))->setSizes({500, 500});
 }
 
 MainWindow::~MainWindow() = default;
@@ -108,9 +153,11 @@ void MainWindow::createViews()
     m_bevView = new widgets::BevView;
     m_centroidView = new widgets::CentroidView;
     m_memoryView = new widgets::MemoryBudgetView;
-    auto* grid = new QGridLayout;
-    grid->setContentsMargins(2, 2, 2, 2);
-    grid->setSpacing(3);
+    // Two rows of two, in splitters the user can drag (their sizes persist with the window).
+    m_rows = new QSplitter(Qt::Vertical);
+    m_rows->setObjectName(QStringLiteral("viewRows"));
+    m_rows->setChildrenCollapsible(false);
+    m_rows->setHandleWidth(5);
     const QString titles[] = {tr("Segmentation: float | converted | ground truth | difference"),
                               tr("Boxes: bird's-eye view"), tr("Cluster centroids"), tr("Memory budget")};
     QWidget* views[] = {m_segView, m_bevView, m_centroidView, m_memoryView};
@@ -118,13 +165,26 @@ void MainWindow::createViews()
         auto* panel = new ViewPanel(titles[i], views[i]);
         panel->setObjectName(QStringLiteral("view%1").arg(i));
         connect(panel, &ViewPanel::maximizeToggled, this, [this, i] { maximizeView(m_maximized == i ? -1 : i); });
-        grid->addWidget(panel, i / 2, i % 2);
+        connect(panel, &ViewPanel::exportRequested, this, [this, i] { exportViewDialog(i); });
+        if (i % 2 == 0) {
+            auto* row = new QSplitter(Qt::Horizontal);
+            row->setObjectName(QStringLiteral("viewRow%1").arg(i / 2));
+            row->setChildrenCollapsible(false);
+            row->setHandleWidth(5);
+            m_rows->addWidget(row);
+        }
+        static_cast<QSplitter*>(m_rows->widget(i / 2))->addWidget(panel);
         m_panels.push_back(panel);
     }
-    grid->setColumnStretch(0, 3);
-    grid->setColumnStretch(1, 2);
+    // The charts below need more height than the wide segmentation frames above.
+    m_rows->setStretchFactor(0, 4);
+    m_rows->setStretchFactor(1, 5);
+    static_cast<QSplitter*>(m_rows->widget(0))->setStretchFactor(0, 3);
+    static_cast<QSplitter*>(m_rows->widget(0))->setStretchFactor(1, 2);
     auto* central = new QWidget;
-    central->setLayout(grid);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(m_rows);
     setCentralWidget(central);
     for (int i = 0; i < 4; ++i) {
         auto* sc = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this);
@@ -155,6 +215,11 @@ void MainWindow::createControlsDock()
     m_clusters = new QSpinBox;
     m_clusters->setRange(1, 65536);
     m_clusters->setValue(64);
+    m_layerK = new QPushButton(tr("Per-layer K…"));
+    m_layerK->setToolTip(tr("K for single layers of the model chosen under \"Layers of\""));
+    connect(m_layerK, &QPushButton::clicked, this, &MainWindow::openLayerKDialog);
+    m_layerKLabel = new QLabel;
+    m_layerKLabel->setWordWrap(true);
     m_pointwise = new QComboBox;
     m_pointwise->addItems({QStringLiteral("keep"), QStringLiteral("scalar"), QStringLiteral("subvector")});
     m_refine = new QCheckBox(tr("least-squares centroid refinement"));
@@ -167,7 +232,12 @@ void MainWindow::createControlsDock()
     connect(m_activeModel, &QComboBox::currentIndexChanged, this, [this](int) { refreshSlot(activeSlot()); });
     m_convert = new QPushButton(tr("&Convert"));
     m_convert->setDefault(true);
-    connect(m_convert, &QPushButton::clicked, this, &MainWindow::startConversion);
+    connect(m_convert, &QPushButton::clicked, this, [this] {
+        if (m_workbench.anyStale())
+            startConversion();
+        else
+            m_workbench.convertAgain();
+    });
     m_cancel = new QPushButton(tr("Cancel"));
     m_cancel->setEnabled(false);
     connect(m_cancel, &QPushButton::clicked, &m_workbench, &Workbench::cancel);
@@ -176,6 +246,15 @@ void MainWindow::createControlsDock()
     m_progress->setTextVisible(false);
     m_progressText = new QLabel(tr("Ready"));
     m_progressText->setWordWrap(true);
+    m_staleLabel = new QLabel;
+    m_staleLabel->setWordWrap(true);
+    m_staleLabel->setStyleSheet(QStringLiteral("color: #9a6700;"));
+    // Every change goes to the document at once, so the window can say what it made stale.
+    connect(m_format, &QComboBox::currentIndexChanged, this, &MainWindow::applySettingsToConfig);
+    connect(m_clusters, &QSpinBox::valueChanged, this, &MainWindow::applySettingsToConfig);
+    connect(m_pointwise, &QComboBox::currentIndexChanged, this, &MainWindow::applySettingsToConfig);
+    connect(m_refine, &QCheckBox::toggled, this, &MainWindow::applySettingsToConfig);
+    connect(m_calibFrames, &QSpinBox::valueChanged, this, &MainWindow::applySettingsToConfig);
 
     form->addRow(tr("Models"), m_modelLabel);
     form->addRow(openSeg);
@@ -184,6 +263,10 @@ void MainWindow::createControlsDock()
     form->addRow(openData);
     form->addRow(tr("Weight format"), m_format);
     form->addRow(tr("Centroids K"), m_clusters);
+    auto* kRow = new QHBoxLayout;
+    kRow->addWidget(m_layerK);
+    kRow->addWidget(m_layerKLabel, 1);
+    form->addRow(kRow);
     form->addRow(tr("1×1 convs"), m_pointwise);
     form->addRow(m_refine);
     form->addRow(tr("Calibration frames"), m_calibFrames);
@@ -192,11 +275,18 @@ void MainWindow::createControlsDock()
     buttons->addWidget(m_convert);
     buttons->addWidget(m_cancel);
     form->addRow(buttons);
+    form->addRow(m_staleLabel);
     form->addRow(m_progress);
     form->addRow(m_progressText);
+    // Scrolls rather than clips on short screens.
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(box);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* dock = new QDockWidget(tr("Controls"), this);
     dock->setObjectName(QStringLiteral("controlsDock"));
-    dock->setWidget(box);
+    dock->setWidget(scroll);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
 }
 
@@ -212,6 +302,7 @@ void MainWindow::createLayersDock()
     m_layerTable->setSelectionMode(QAbstractItemView::SingleSelection);
     m_layerTable->verticalHeader()->hide();
     m_layerTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_layerTable->verticalHeader()->setDefaultSectionSize(m_layerTable->fontMetrics().height() + 8);
     connect(m_layerTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
                 if (current.isValid())
@@ -256,30 +347,18 @@ void MainWindow::createMenus()
     file->addAction(tr("Open s&tereo 3-D model…"), this, [this] { openModelDialog(Workbench::Stereo); });
     file->addAction(tr("Open &dataset…"), this, &MainWindow::openDatasetDialog);
     file->addAction(tr("Open the bundled &demo"), this, &MainWindow::openDemo);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
+    rebuildRecentMenu();
     file->addSeparator();
-    file->addAction(tr("&Open session…"), QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QString(), tr("LNScope sessions (*.lnscope)"));
-        if (path.isEmpty())
-            return;
-        try {
-            openSession(path);
-        } catch (const std::exception& e) {
-            QMessageBox::warning(this, tr("Open session"), QString::fromUtf8(e.what()));
-        }
-    });
-    file->addAction(tr("&Save session…"), QKeySequence::Save, this, [this] {
-        QString path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(), tr("LNScope sessions (*.lnscope)"));
-        if (path.isEmpty())
-            return;
-        if (!path.endsWith(QStringLiteral(".lnscope")))
-            path += QStringLiteral(".lnscope");
-        try {
-            saveSession(path);
-            statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-        } catch (const std::exception& e) {
-            QMessageBox::warning(this, tr("Save session"), QString::fromUtf8(e.what()));
-        }
-    });
+    file->addAction(tr("&Open session…"), QKeySequence::Open, this, &MainWindow::openSessionDialog);
+    file->addAction(tr("&Save session…"), QKeySequence::Save, this, &MainWindow::saveSessionDialog);
+    file->addSeparator();
+    file->addAction(tr("Export &report…"), m_exports, &ExportActions::reportDialog);
+    file->addAction(tr("Export vi&deo…"), m_exports, &ExportActions::videoDialog);
+    QMenu* exportViewMenu = file->addMenu(tr("Export &view image"));
+    for (int i = 0; i < int(m_panels.size()); ++i)
+        exportViewMenu->addAction(m_panels[size_t(i)]->title() + QStringLiteral("…"), this, [this, i] { exportViewDialog(i); });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -289,10 +368,17 @@ void MainWindow::createMenus()
     nav->addAction(tr("&Previous frame"), QKeySequence(Qt::Key_PageUp), this, &MainWindow::previousFrame);
     nav->addAction(tr("&Worst frame (most disagreement)"), QKeySequence(Qt::Key_W), this, &MainWindow::worstFrame);
     nav->addSeparator();
-    nav->addAction(tr("&Convert"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::startConversion);
+    nav->addAction(tr("&Convert what changed"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::startConversion);
+    nav->addAction(tr("Convert everything &again"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), &m_workbench,
+                   &Workbench::convertAgain);
     nav->addAction(tr("C&ancel"), QKeySequence(Qt::CTRL | Qt::Key_Period), &m_workbench, &Workbench::cancel);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* present = view->addAction(tr("&Presentation"), QKeySequence(Qt::Key_F5), m_presentation, &Presentation::toggle);
+    addAction(present); // F5 works while the menu bar is hidden too
+    QMenu* exportViewMenu2 = view->addMenu(tr("&Export view image"));
+    exportViewMenu2->addActions(exportViewMenu->actions());
+    view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
 
@@ -300,6 +386,98 @@ void MainWindow::createMenus()
     help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
     help->addAction(tr("&About LNScope"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    RecentFiles::fillMenu(m_recentMenu, [this](const RecentEntry& e) {
+        const QString problem = openRecent(e);
+        if (!problem.isEmpty())
+            QMessageBox::warning(this, tr("Open recent"), problem);
+    });
+}
+
+QString MainWindow::openRecent(const RecentEntry& e)
+{
+    const QString missing = e.missingFile();
+    if (!missing.isEmpty()) {
+        RecentFiles::remove(e);
+        const QString text = tr("%1 no longer exists; it was removed from the recent files.").arg(missing);
+        statusBar()->showMessage(text, 10000);
+        return text;
+    }
+    try {
+        switch (e.kind) {
+        case RecentEntry::Model: m_workbench.openModel(Workbench::Slot(e.slot), e.path.toStdString(), e.adapter.toStdString()); break;
+        case RecentEntry::Dataset: m_workbench.openDataset(e.path.toStdString()); break;
+        case RecentEntry::Session: openSession(e.path); break;
+        }
+    } catch (const std::exception& ex) {
+        return QString::fromUtf8(ex.what());
+    }
+    RecentFiles::add(e);
+    return {};
+}
+
+void MainWindow::openSessionDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QString(), tr("LNScope sessions (*.lnscope)"));
+    if (path.isEmpty())
+        return;
+    try {
+        openSession(path);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Open session"), QString::fromUtf8(e.what()));
+    }
+}
+
+void MainWindow::saveSessionDialog()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(), tr("LNScope sessions (*.lnscope)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QStringLiteral(".lnscope")))
+        path += QStringLiteral(".lnscope");
+    try {
+        saveSession(path);
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Save session"), QString::fromUtf8(e.what()));
+    }
+}
+
+QWidget* MainWindow::viewWidget(int index) const
+{
+    return index >= 0 && index < int(m_panels.size()) ? m_panels[size_t(index)]->view() : nullptr;
+}
+
+void MainWindow::exportView(int index, const QString& path)
+{
+    QWidget* view = viewWidget(index);
+    if (!view)
+        throw core::UnsupportedError("no view " + std::to_string(index));
+    exportViewImage(view, path, viewIsVector(index), m_panels[size_t(index)]->title());
+}
+
+void MainWindow::exportViewDialog(int index)
+{
+    QSettings settings;
+    const QString filter = viewIsVector(index) ? tr("PNG image (*.png);;SVG drawing (*.svg)") : tr("PNG image (*.png)");
+    const QStringList names = {QStringLiteral("segmentation"), QStringLiteral("bev"), QStringLiteral("centroids"), QStringLiteral("memory")};
+    const QString suggested = QDir(settings.value("exportDir", QDir::homePath()).toString()).filePath(names.value(index) + QStringLiteral(".png"));
+    QString selected;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export view image"), suggested, filter, &selected);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += selected.contains(QStringLiteral("svg")) ? QStringLiteral(".svg") : QStringLiteral(".png");
+    try {
+        exportView(index, path);
+        settings.setValue("exportDir", QFileInfo(path).absolutePath());
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Export view image"), QString::fromUtf8(e.what()));
+    }
 }
 
 // ---- actions --------------------------------------------------------------------------------
@@ -322,7 +500,6 @@ void MainWindow::openDemo()
 
 void MainWindow::saveSession(const QString& path)
 {
-    applySettingsToConfig();
     core::Session s = m_workbench.session();
     s.activeModel = activeSlot();
     s.maximizedView = m_maximized;
@@ -331,7 +508,7 @@ void MainWindow::saveSession(const QString& path)
         s.layer = m_layerModel->nodeAt(m_layerProxy->mapToSource(current).row()).toStdString();
     s.windowState = saveState().toBase64().toStdString();
     core::writeSession(s, path.toStdString());
-    addRecent(path);
+    RecentFiles::add({RecentEntry::Session, 0, path, {}});
 }
 
 void MainWindow::openSession(const QString& path)
@@ -342,7 +519,7 @@ void MainWindow::openSession(const QString& path)
     m_activeModel->setCurrentIndex(s.activeModel);
     restoreState(QByteArray::fromBase64(QByteArray::fromStdString(s.windowState)));
     maximizeView(s.maximizedView);
-    addRecent(path);
+    RecentFiles::add({RecentEntry::Session, 0, path, {}});
     startConversion();
     if (!s.layer.empty())
         connect(&m_workbench, &Workbench::jobsFinished, this,
@@ -351,29 +528,87 @@ void MainWindow::openSession(const QString& path)
 
 void MainWindow::showConfig(const core::ConversionConfig& c, int calibrationFrames)
 {
+    // The document has these settings already: no round trip through applySettingsToConfig().
+    const QSignalBlocker b1(m_format), b2(m_clusters), b3(m_pointwise), b4(m_refine), b5(m_calibFrames);
     m_format->setCurrentText(QString::fromStdString(c.weightFormat));
     m_clusters->setValue(c.clusters);
     m_pointwise->setCurrentIndex(c.pointwise == core::PointwisePolicy::Keep ? 0 : c.pointwise == core::PointwisePolicy::ScalarSharing ? 1 : 2);
     m_refine->setChecked(c.refine);
     m_calibFrames->setValue(calibrationFrames);
+    updateLayerKLabel();
 }
 
 void MainWindow::applySettingsToConfig()
 {
-    core::ConversionConfig& c = m_workbench.config();
+    core::ConversionConfig c = m_workbench.config();
     c.weightFormat = m_format->currentText().toStdString();
     c.clusters = m_clusters->value();
     c.pointwise = m_pointwise->currentIndex() == 0   ? core::PointwisePolicy::Keep
                   : m_pointwise->currentIndex() == 1 ? core::PointwisePolicy::ScalarSharing
                                                      : core::PointwisePolicy::SubVector;
     c.refine = m_refine->isChecked();
+    m_workbench.setConfig(c);
     m_workbench.setCalibrationFrames(m_calibFrames->value());
+    updateLayerKLabel();
 }
 
 void MainWindow::startConversion()
 {
-    applySettingsToConfig();
     m_workbench.convertAll();
+}
+
+void MainWindow::updateStaleState()
+{
+    const QString reason = m_workbench.staleReason();
+    m_convert->setText(reason.isEmpty() ? tr("&Convert again") : tr("&Convert (%1)").arg(reason));
+    m_convert->setToolTip(reason.isEmpty() ? tr("Everything is up to date: convert and evaluate again from scratch")
+                                           : tr("Runs only what the changes made out of date"));
+    QStringList stale;
+    for (Workbench::Slot s : {Workbench::Segmentation, Workbench::Stereo})
+        if (m_workbench.conversionStale(s))
+            stale << tr("%1 conversion").arg(m_workbench.slot(s).name);
+    for (Workbench::Slot s : {Workbench::Segmentation, Workbench::Stereo})
+        if (m_workbench.evaluationStale(s) && !m_workbench.conversionStale(s))
+            stale << tr("%1 evaluation").arg(m_workbench.slot(s).name);
+    m_staleLabel->setText(stale.isEmpty() ? QString() : tr("Out of date: %1").arg(stale.join(QStringLiteral(", "))));
+    m_staleLabel->setVisible(!stale.isEmpty());
+}
+
+void MainWindow::updateLayerKLabel()
+{
+    const ModelSlot& m = m_workbench.slot(Workbench::Slot(activeSlot()));
+    m_layerK->setEnabled(m.isOpen());
+    const auto overrides = m_workbench.effectiveConfig(Workbench::Slot(activeSlot())).clustersPerLayer;
+    m_layerKLabel->setText(overrides.empty()        ? tr("same K for every layer")
+                           : overrides.size() == 1 ? tr("1 layer with its own K")
+                                                   : tr("%1 layers with their own K").arg(overrides.size()));
+}
+
+void MainWindow::openLayerKDialog()
+{
+    const Workbench::Slot slot = Workbench::Slot(activeSlot());
+    const ModelSlot& m = m_workbench.slot(slot);
+    if (!m.isOpen())
+        return;
+    const core::ConversionConfig& c = m_workbench.config();
+    if (c.sharedBook) {
+        QMessageBox::information(this, tr("Per-layer K"), tr("The conversion uses shared books: one K for all layers."));
+        return;
+    }
+    LayerKDialog dialog(m.name, compressibleLayers(*m.graph, c.pointwise), c.clusters, c.clustersPerLayer, this);
+    if (dialog.exec() == QDialog::Accepted)
+        setLayerK(dialog.overrides());
+}
+
+void MainWindow::setLayerK(const std::map<std::string, int>& overrides)
+{
+    const ModelSlot& m = m_workbench.slot(Workbench::Slot(activeSlot()));
+    if (!m.isOpen())
+        return;
+    core::ConversionConfig c = m_workbench.config();
+    c.clustersPerLayer = LayerKDialog::merge(c.clustersPerLayer, compressibleLayers(*m.graph, c.pointwise), overrides);
+    m_workbench.setConfig(c);
+    updateLayerKLabel();
 }
 
 int MainWindow::activeSlot() const
@@ -392,6 +627,7 @@ void MainWindow::refreshSlot(int slot)
                                QString::fromStdString(m.adapter.task));
     }
     m_modelLabel->setText(models.isEmpty() ? tr("no model") : models.join('\n'));
+    updateLayerKLabel();
     if (slot == activeSlot()) {
         const ModelSlot& m = m_workbench.slot(Workbench::Slot(slot));
         if (m.report) {
@@ -471,10 +707,12 @@ void MainWindow::refreshMetrics()
 void MainWindow::refreshFrames()
 {
     const auto& dataset = m_workbench.dataset();
-    m_datasetLabel->setText(dataset ? QStringLiteral("%1 (%2 frames)")
-                                          .arg(QString::fromStdString(dataset->root.string()))
-                                          .arg(dataset->frames.size())
+    // The last two folders (a full path has no place to wrap); the whole path as the tooltip.
+    const QString root = dataset ? QString::fromStdString(dataset->root.string()) : QString();
+    const QStringList parts = root.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    m_datasetLabel->setText(dataset ? tr("%1 (%2 frames)").arg(parts.mid(std::max<qsizetype>(0, parts.size() - 2)).join('/')).arg(dataset->frames.size())
                                     : tr("no dataset"));
+    m_datasetLabel->setToolTip(root);
     const QSignalBlocker block(m_frameList);
     m_frameList->clear();
     if (!dataset)
@@ -500,6 +738,12 @@ void MainWindow::refreshFrames()
     m_frameList->setCurrentRow(m_workbench.currentFrame());
 }
 
+void MainWindow::goToFrame(int index)
+{
+    if (index >= 0 && index < m_frameList->count())
+        m_frameList->setCurrentRow(index);
+}
+
 void MainWindow::nextFrame()
 {
     m_frameList->setCurrentRow(std::min(m_workbench.currentFrame() + 1, m_workbench.frameCount() - 1));
@@ -522,11 +766,13 @@ void MainWindow::worstFrame()
 
 void MainWindow::maximizeView(int index)
 {
-    m_maximized = index;
+    m_maximized = index >= 0 && index < int(m_panels.size()) ? index : -1;
     for (int i = 0; i < int(m_panels.size()); ++i) {
-        m_panels[size_t(i)]->setVisible(index < 0 || index == i);
-        m_panels[size_t(i)]->setMaximized(index == i);
+        m_panels[size_t(i)]->setVisible(m_maximized < 0 || m_maximized == i);
+        m_panels[size_t(i)]->setMaximized(m_maximized == i);
     }
+    for (int row = 0; row < m_rows->count(); ++row)
+        m_rows->widget(row)->setVisible(m_maximized < 0 || m_maximized / 2 == row);
 }
 
 void MainWindow::openModelDialog(Workbench::Slot slot)
@@ -541,7 +787,7 @@ void MainWindow::openModelDialog(Workbench::Slot slot)
     try {
         m_workbench.openModel(slot, model.toStdString(), adapter.toStdString());
         settings.setValue("lastDir", QFileInfo(model).absolutePath());
-        addRecent(model);
+        RecentFiles::add({RecentEntry::Model, int(slot), model, adapter});
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Open model"), QString::fromUtf8(e.what()));
     }
@@ -555,26 +801,24 @@ void MainWindow::openDatasetDialog()
         return;
     try {
         m_workbench.openDataset(dir.toStdString());
-        addRecent(dir);
+        QSettings().setValue("lastDir", dir);
+        RecentFiles::add({RecentEntry::Dataset, 0, dir, {}});
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Open dataset"), QString::fromUtf8(e.what()));
     }
-}
-
-void MainWindow::addRecent(const QString& path)
-{
-    QSettings settings;
-    QStringList recent = settings.value("recentFiles").toStringList();
-    recent.removeAll(path);
-    recent.prepend(path);
-    settings.setValue("recentFiles", recent.mid(0, 10));
 }
 
 void MainWindow::restoreSettings()
 {
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
-    restoreState(settings.value("window/state").toByteArray());
+    m_layoutRestored = restoreState(settings.value("window/state").toByteArray());
+    const QVariantList splitters = settings.value("window/splitters").toList();
+    if (splitters.size() == 3) {
+        m_rows->restoreState(splitters[0].toByteArray());
+        for (int row = 0; row < 2; ++row)
+            static_cast<QSplitter*>(m_rows->widget(row))->restoreState(splitters[row + 1].toByteArray());
+    }
     maximizeView(settings.value("window/maximizedView", -1).toInt());
 }
 
@@ -584,25 +828,40 @@ void MainWindow::closeEvent(QCloseEvent* event)
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
+    settings.setValue("window/splitters", QVariantList{m_rows->saveState(), static_cast<QSplitter*>(m_rows->widget(0))->saveState(),
+                                                       static_cast<QSplitter*>(m_rows->widget(1))->saveState()});
     settings.setValue("window/maximizedView", m_maximized);
     QMainWindow::closeEvent(event);
+}
+
+QList<QPair<QString, QString>> MainWindow::shortcutRows() const
+{
+    const auto key = [](QKeySequence sequence) { return sequence.toString(QKeySequence::NativeText); };
+    QList<QPair<QString, QString>> rows = {
+        {key(Qt::Key_PageDown) + QStringLiteral(" / ") + key(Qt::Key_PageUp), tr("next / previous frame")},
+        {QStringLiteral("W"), tr("the frame where float and converted disagree most")},
+        {QStringLiteral("Ctrl+1 … Ctrl+4"), tr("maximize a view; again or Esc restores the grid")},
+        {QStringLiteral("Ctrl+R"), tr("convert: run what the changed settings made out of date")},
+        {QStringLiteral("Ctrl+Shift+R"), tr("convert and evaluate everything again")},
+        {QStringLiteral("Ctrl+."), tr("cancel the running job")},
+        {key(QKeySequence::Open) + QStringLiteral(" / ") + key(QKeySequence::Save), tr("open / save a session")},
+        {key(QKeySequence::HelpContents), tr("this list")},
+        {key(QKeySequence::Quit), tr("quit")},
+        {tr("Right click on a view"), tr("export it as PNG (or SVG)")},
+    };
+    rows += Presentation::keys();
+    for (const auto& [keys, what] : widgets::SegComparisonView::shortcuts())
+        rows.append({tr("Segmentation: ") + keys, what});
+    for (const auto& [keys, what] : widgets::BevView::shortcuts())
+        rows.append({tr("Boxes: ") + keys, what});
+    return rows;
 }
 
 void MainWindow::showShortcuts()
 {
     QString html = QStringLiteral("<table cellspacing='6'>");
-    auto add = [&](const QString& keys, const QString& what) {
+    for (const auto& [keys, what] : shortcutRows())
         html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(keys.toHtmlEscaped(), what.toHtmlEscaped());
-    };
-    add(QStringLiteral("Page Down / Page Up"), tr("next / previous frame"));
-    add(QStringLiteral("W"), tr("the frame where float and converted disagree most"));
-    add(QStringLiteral("Ctrl+1 … Ctrl+4"), tr("maximize a view; again or Esc restores the grid"));
-    add(QStringLiteral("Ctrl+R"), tr("convert with the current settings"));
-    add(QStringLiteral("Ctrl+."), tr("cancel the running job"));
-    for (const auto& [keys, what] : widgets::SegComparisonView::shortcuts())
-        add(tr("Segmentation: ") + keys, what);
-    for (const auto& [keys, what] : widgets::BevView::shortcuts())
-        add(tr("Boxes: ") + keys, what);
     html += QStringLiteral("</table>");
     QMessageBox::information(this, tr("Keyboard shortcuts"), html);
 }

@@ -1,25 +1,40 @@
 #pragma once
 // The LNScope workbench window: float and converted side by side. A Controls dock (models,
-// dataset, conversion settings, Convert with progress / remaining time / Cancel), four views in a
-// 2×2 grid (segmentation comparison, bird's-eye boxes, cluster centroids, memory budget; any one
-// can be maximized with Ctrl+1…4 and restored with Esc), a Layers dock (the sortable layer table;
+// dataset, conversion settings with per-layer K, Convert with progress / remaining time / Cancel),
+// four views in two rows of splitters (segmentation comparison, bird's-eye boxes, cluster
+// centroids, memory budget; any one can be maximized with Ctrl+1…4 and restored with Esc; each
+// exports as an image from its title bar or context menu), a Layers dock (the sortable layer table;
 // selecting a row selects the layer in the centroid and memory views), a Metrics dock (float vs
 // converted with a badge per metric against its tolerance) and a Frames dock (per-frame agreement,
-// Page Up / Page Down, W = the frame where the networks disagree most). Window state, layout and
-// recent files persist in QSettings. The window owns no numerics (DESIGN.md): results come from
-// the Workbench's background jobs.
+// Page Up / Page Down, W = the frame where the networks disagree most). Below 1500 pixels of
+// width the default layout puts Metrics in a tab beside Controls and Frames under them, so the
+// views keep room (a saved layout wins). Window state, layout and
+// recent files (File → Open Recent) persist in QSettings. Settings changes mark what they
+// invalidate (the Convert button says why); Convert runs only that. View → Presentation (F5) is a
+// full-screen, self-advancing mode for demos (presentation.h); views export as PNG, the vector
+// ones as SVG too; File → Export report / video run through the document's jobs
+// (export_actions.h). The window owns no numerics (DESIGN.md): results come from the
+// Workbench's background jobs.
 
+#include "recent_files.h"
 #include "workbench.h"
 
+#include <QList>
 #include <QMainWindow>
+#include <QPair>
+
+#include <map>
+#include <string>
 
 class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
+class QMenu;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QSplitter;
 class QTableView;
 
 namespace lnscope::widgets {
@@ -33,6 +48,8 @@ class SegComparisonView;
 
 namespace lnscope::app {
 
+class ExportActions;
+class Presentation;
 class ViewPanel;
 
 class MainWindow : public QMainWindow
@@ -61,16 +78,40 @@ public:
     /// Maximizes view 0..3, or restores the grid with -1.
     void maximizeView(int index);
     int maximizedView() const { return m_maximized; }
+    /// Selects frame `index` in the frame list, which shows it.
+    void goToFrame(int index);
+
+    /// Opens a recent file. When its files are gone it is removed from the list. Returns "" on
+    /// success, else the message to show (the caller shows it: the menu in a message box).
+    QString openRecent(const RecentEntry& entry);
+    QMenu* recentMenu() const { return m_recentMenu; }
+
+    /// View 0..3 (segmentation, boxes, centroids, memory) and whether it can be saved as SVG.
+    QWidget* viewWidget(int index) const;
+    bool viewIsVector(int index) const { return index != 0; }
+    /// Saves view `index` as PNG or SVG (by the suffix). Throws the core errors naming the file.
+    void exportView(int index, const QString& path);
+
+    /// The per-layer K of the active model's layers, replacing its entries in the settings
+    /// (0 = the global K). What the dialog's OK does.
+    void setLayerK(const std::map<std::string, int>& overridesOfActiveModel);
+    QPushButton* convertButton() const { return m_convert; }
+    QLabel* staleLabel() const { return m_staleLabel; }
+    Presentation* presentation() const { return m_presentation; }
+    ExportActions* exports() const { return m_exports; }
 
 public slots:
     void showAbout();
     void showShortcuts();
+    /// The keyboard shortcuts as (keys, what) rows: what showShortcuts() lists.
+    QList<QPair<QString, QString>> shortcutRows() const;
     void nextFrame();
     void previousFrame();
     void worstFrame();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void createViews();
@@ -89,8 +130,15 @@ private:
     int activeSlot() const;
     void openModelDialog(Workbench::Slot slot);
     void openDatasetDialog();
-    void addRecent(const QString& path);
+    void openSessionDialog();
+    void saveSessionDialog();
+    void openLayerKDialog();
+    void exportViewDialog(int index);
+    void rebuildRecentMenu();
+    void updateStaleState();
+    void updateLayerKLabel();
     void restoreSettings();
+    void applyDefaultLayout();
 
     Workbench m_workbench;
     widgets::SegComparisonView* m_segView = nullptr;
@@ -108,14 +156,23 @@ private:
     QSpinBox* m_clusters = nullptr;
     QComboBox* m_pointwise = nullptr;
     QCheckBox* m_refine = nullptr;
+    QPushButton* m_layerK = nullptr;
+    QLabel* m_layerKLabel = nullptr;
+    QLabel* m_staleLabel = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    Presentation* m_presentation = nullptr;
+    ExportActions* m_exports = nullptr;
     QSpinBox* m_calibFrames = nullptr;
     QComboBox* m_activeModel = nullptr;
     QPushButton* m_convert = nullptr;
     QPushButton* m_cancel = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_progressText = nullptr;
+    QSplitter* m_rows = nullptr; ///< two rows (QSplitter each) of two view panels
     std::vector<ViewPanel*> m_panels;
     int m_maximized = -1;
+    bool m_layoutRestored = false; ///< the saved dock layout was applied
+    bool m_layoutDone = false;     ///< shown once (the default layout is applied at the first show)
 };
 
 } // namespace lnscope::app

@@ -25,26 +25,49 @@ QString fileName(const fs::path& p)
 
 } // namespace
 
+std::vector<CompressibleLayer> compressibleLayers(const core::Graph& graph, core::PointwisePolicy pointwise)
+{
+    // The rule of convertModel(): Conv layers with a 4-D weight of their own; 1×1 kernels only
+    // when the pointwise policy compresses them. (Batch-norm folding keeps the Conv node names.)
+    std::vector<CompressibleLayer> layers;
+    for (const core::Node& node : graph.nodes) {
+        if (node.opType != "Conv" || !node.hasInput(1))
+            continue;
+        const core::Tensor* w = graph.initializer(node.input(1));
+        if (!w || w->shape().size() != 4 || graph.consumersOf(node.input(1)).size() != 1)
+            continue;
+        const bool spatial = w->shape()[2] * w->shape()[3] > 1;
+        if (spatial || pointwise != core::PointwisePolicy::Keep)
+            layers.push_back({node.name, w->shape()});
+    }
+    return layers;
+}
+
 Workbench::Workbench(QObject* parent) : QObject(parent)
 {
     m_slots[Segmentation].name = tr("segmentation");
     m_slots[Stereo].name = tr("stereo 3-D");
     m_config.refine = true; // the default conversion: BNF + per-layer CC + LNS8 Q4.3 + refinement
-    auto next = [this] { runNext(); };
-    connect(&m_runner, &widgets::JobRunner::finished, this, next);
+    connect(&m_runner, &widgets::JobRunner::finished, this, [this] {
+        m_running.reset();
+        runNext();
+    });
     connect(&m_runner, &widgets::JobRunner::failed, this, [this](int, const QString& why) {
+        if (m_running && m_running->onFailure)
+            m_running->onFailure();
+        m_running.reset();
         emit message(tr("%1 failed: %2").arg(m_runner.label(), why));
         runNext();
     });
     connect(&m_runner, &widgets::JobRunner::cancelled, this, [this] {
-        if (!m_userCancelled) { // superseded by a new request (convertAll): carry on with the queue
-            runNext();
-            return;
+        // Cancelled by cancel() (which dropped every request) or superseded because its inputs
+        // changed; either way go on with whatever was asked for since.
+        m_running.reset();
+        if (m_userCancelled) {
+            m_userCancelled = false;
+            emit message(tr("Cancelled"));
         }
-        m_userCancelled = false;
-        m_queue.clear();
-        emit message(tr("Cancelled"));
-        emit jobsFinished();
+        runNext();
     });
 }
 
@@ -64,7 +87,11 @@ ModelSlot Workbench::loadSlot(const QString& name, const fs::path& model, const 
 void Workbench::openModel(Slot s, const fs::path& model, const fs::path& adapter)
 {
     m_slots[s] = loadSlot(m_slots[s].name, model, adapter);
+    m_modelGeneration[s] = m_nextGeneration++;
+    m_converted[s].reset();
+    m_evaluated[s].reset();
     emit slotChanged(s);
+    emit staleChanged();
 }
 
 void Workbench::applySession(const core::Session& session)
@@ -87,9 +114,17 @@ void Workbench::applySession(const core::Session& session)
     m_config = session.conversion;
     m_calibrationFrames = session.calibrationFrames;
     m_frame = std::clamp(session.frame, 0, std::max(0, frameCount() - 1));
+    for (int s : {Segmentation, Stereo}) {
+        m_modelGeneration[s] = m_nextGeneration++;
+        m_converted[s].reset();
+        m_evaluated[s].reset();
+    }
+    m_datasetGeneration = m_nextGeneration++;
+    m_frameShown.reset();
     emit datasetChanged();
     emit slotChanged(Segmentation);
     emit slotChanged(Stereo);
+    emit staleChanged();
 }
 
 core::Session Workbench::session() const
@@ -114,10 +149,38 @@ ExportInput Workbench::exportInput() const
 void Workbench::openDataset(const fs::path& root)
 {
     m_dataset = core::openDataset(root);
+    m_datasetGeneration = m_nextGeneration++;
     m_frame = 0;
     for (ModelSlot& s : m_slots)
         s.evaluation.reset();
     emit datasetChanged();
+    emit staleChanged();
+}
+
+void Workbench::setConfig(const core::ConversionConfig& config)
+{
+    m_config = config;
+    emit staleChanged(); // also when equal: config() may have been edited in place before
+}
+
+void Workbench::setCalibrationFrames(int n)
+{
+    if (n == m_calibrationFrames)
+        return;
+    m_calibrationFrames = n;
+    emit staleChanged();
+}
+
+core::ConversionConfig Workbench::effectiveConfig(Slot s) const
+{
+    core::ConversionConfig c = m_config;
+    c.clustersPerLayer.clear();
+    if (m_config.clustersPerLayer.empty() || !m_slots[s].isOpen() || m_config.sharedBook)
+        return c;
+    for (const CompressibleLayer& l : compressibleLayers(*m_slots[s].graph, m_config.pointwise))
+        if (auto k = m_config.clustersPerLayer.find(l.node); k != m_config.clustersPerLayer.end())
+            c.clustersPerLayer.insert(*k);
+    return c;
 }
 
 QString Workbench::openDemo(const fs::path& datasets)
@@ -146,12 +209,87 @@ int Workbench::frameCount() const
 
 bool Workbench::busy() const
 {
-    return m_runner.isRunning() || !m_queue.empty();
+    return m_runner.isRunning() || !m_tasks.empty() || (m_wantUpdate && anyStale()) || (m_wantFrame && frameStale());
+}
+
+Workbench::ConversionInputs Workbench::conversionInputs(Slot s) const
+{
+    ConversionInputs in;
+    in.model = m_modelGeneration[s];
+    in.config = effectiveConfig(s);
+    in.config.threads = 0; // results do not depend on it
+    if (m_dataset)
+        for (size_t i = 0; i < m_dataset->frames.size() && int(i) < m_calibrationFrames; ++i) {
+            in.calibration.push_back(m_dataset->frames[i].leftImage);
+            in.calibration.push_back(m_dataset->frames[i].rightImage);
+        }
+    return in;
+}
+
+Workbench::EvaluationInputs Workbench::evaluationInputs(Slot s) const
+{
+    return {m_conversionGeneration[s], m_datasetGeneration};
+}
+
+Workbench::FrameInputs Workbench::frameInputs() const
+{
+    FrameInputs in;
+    in.dataset = m_datasetGeneration;
+    in.frame = m_frame;
+    for (int s : {Segmentation, Stereo}) {
+        in.conversion[s] = m_conversionGeneration[s];
+        in.model[s] = m_modelGeneration[s];
+    }
+    return in;
+}
+
+bool Workbench::conversionStale(Slot s) const
+{
+    return m_slots[s].isOpen() && m_converted[s] != conversionInputs(s);
+}
+
+bool Workbench::evaluationStale(Slot s) const
+{
+    return m_slots[s].emulator && m_dataset && m_evaluated[s] != evaluationInputs(s);
+}
+
+bool Workbench::frameStale() const
+{
+    return frameCount() > 0 && m_frameShown != frameInputs();
+}
+
+bool Workbench::anyStale() const
+{
+    for (Slot s : {Segmentation, Stereo})
+        if (conversionStale(s) || evaluationStale(s))
+            return true;
+    return frameStale();
+}
+
+QString Workbench::staleReason() const
+{
+    for (Slot s : {Segmentation, Stereo}) {
+        if (!conversionStale(s))
+            continue;
+        if (!m_converted[s])
+            return tr("not converted");
+        if (m_converted[s]->model != m_modelGeneration[s])
+            return tr("model changed");
+        if (m_converted[s]->calibration != conversionInputs(s).calibration && m_converted[s]->config == conversionInputs(s).config)
+            return tr("calibration frames changed");
+        return tr("settings changed");
+    }
+    for (Slot s : {Segmentation, Stereo})
+        if (evaluationStale(s))
+            return m_evaluated[s] && m_evaluated[s]->dataset != m_datasetGeneration ? tr("dataset changed") : tr("not evaluated");
+    return QString();
 }
 
 void Workbench::cancel()
 {
-    m_queue.clear();
+    m_wantUpdate = false;
+    m_wantFrame = false;
+    m_tasks.clear();
     if (m_runner.isRunning()) {
         m_userCancelled = true;
         m_runner.cancel();
@@ -160,16 +298,49 @@ void Workbench::cancel()
 
 void Workbench::convertAll()
 {
-    m_queue.clear();
-    for (int s : {Segmentation, Stereo})
-        if (m_slots[s].isOpen()) {
-            queueConvert(Slot(s));
-            if (m_dataset)
-                queueEvaluate(Slot(s));
-        }
-    if (m_dataset)
-        queueFrame(m_frame);
-    m_runner.cancel();
+    for (int s : {Segmentation, Stereo}) { // the user asks again: retry what failed
+        m_conversionFailed[s].reset();
+        m_evaluationFailed[s].reset();
+    }
+    m_frameFailed.reset();
+    m_wantUpdate = true;
+    noteUnusedOverrides();
+    if (m_runner.isRunning()) {
+        if (m_running && m_running->stillNeeded && !m_running->stillNeeded())
+            m_runner.cancel(); // superseded: the cancelled handler goes on with what is stale
+        return;
+    }
+    runNext();
+}
+
+void Workbench::convertAgain()
+{
+    for (int s : {Segmentation, Stereo}) {
+        m_converted[s].reset();
+        m_evaluated[s].reset();
+    }
+    m_frameShown.reset();
+    emit staleChanged();
+    convertAll();
+}
+
+void Workbench::noteUnusedOverrides()
+{
+    QStringList unused;
+    for (const auto& [node, k] : m_config.clustersPerLayer) {
+        bool used = false;
+        for (Slot s : {Segmentation, Stereo})
+            used = used || effectiveConfig(s).clustersPerLayer.count(node) != 0;
+        if (!used)
+            unused << QString::fromStdString(node);
+    }
+    if (!unused.isEmpty())
+        emit message(tr("Per-layer K ignored for %1: not a compressible layer of an open model").arg(unused.join(", ")));
+}
+
+void Workbench::runTask(std::function<void()> start)
+{
+    m_tasks.push_back(std::move(start));
     if (!m_runner.isRunning())
         runNext();
 }
@@ -179,13 +350,11 @@ void Workbench::showFrame(int index)
     if (frameCount() == 0)
         return;
     m_frame = std::clamp(index, 0, frameCount() - 1);
-    if (m_runner.isRunning()) {
-        // Conversions keep running; the frame joins the queue (replacing an older frame request).
-        queueFrame(m_frame);
-        return;
-    }
-    queueFrame(m_frame);
-    runNext();
+    m_frameFailed.reset();
+    m_wantFrame = true;
+    emit staleChanged();
+    if (!m_runner.isRunning()) // else it runs after the current job
+        runNext();
 }
 
 int Workbench::worstFrame() const
@@ -207,116 +376,157 @@ void Workbench::runNext()
 {
     if (m_runner.isRunning())
         return;
-    if (m_queue.empty()) {
-        emit jobsFinished();
+    if (startNextJob())
+        return;
+    if (!m_tasks.empty()) {
+        auto start = std::move(m_tasks.front());
+        m_tasks.erase(m_tasks.begin());
+        m_running = RunningJob{};
+        start();
+        if (m_runner.isRunning())
+            return;
+        m_running.reset();
+        runNext();
         return;
     }
-    auto job = std::move(m_queue.front());
-    m_queue.erase(m_queue.begin());
-    job();
+    m_wantUpdate = false;
+    m_wantFrame = false;
+    emit staleChanged();
+    emit jobsFinished();
 }
 
-void Workbench::queueConvert(Slot s)
+bool Workbench::startNextJob()
 {
-    m_queue.push_back([this, s] {
-        const ModelSlot& slot = m_slots[s];
-        auto graph = slot.graph;
-        const core::AdapterConfig adapter = slot.adapter;
-        const std::optional<core::Dataset> dataset = m_dataset;
-        const core::ConversionConfig config = m_config;
-        const int frames = m_calibrationFrames;
-        m_runner.run<ConversionResult>(
-            tr("Converting the %1 model").arg(slot.name),
-            [=](core::Progress& p) {
-                const core::TaskAdapter& task = core::adapterFor(adapter);
-                std::vector<core::TensorMap> calibration;
-                if (dataset)
-                    for (size_t i = 0; i < dataset->frames.size() && int(i) < frames; ++i)
-                        calibration.push_back(task.makeInputs(adapter, dataset->frames[i]));
-                if (calibration.empty())
-                    throw core::FormatError("no dataset open: the conversion calibrates on its frames");
-                core::ScaledProgress convertPart(&p, 0.0, 0.7), reportPart(&p, 0.7, 1.0);
-                ConversionResult r;
-                auto converted = std::make_shared<core::ConvertedModel>(
-                    core::convertModel(*graph, config, calibration, &convertPart));
-                core::ConversionReportOptions options;
-                options.threads = config.threads;
-                options.sensitivity = true;
-                r.report = core::buildConversionReport(*converted, {calibration.front()}, options, &reportPart);
-                if (!converted->activations.params.empty())
-                    r.emulator = std::make_shared<core::LnsEmulator>(*converted, core::EmulatorOptions{});
-                r.converted = std::move(converted);
-                return r;
-            },
-            [this, s](ConversionResult r) {
-                m_slots[s].converted = std::move(r.converted);
-                m_slots[s].emulator = std::move(r.emulator);
-                m_slots[s].report = std::move(r.report);
-                m_slots[s].evaluation.reset();
-                emit slotChanged(s);
-            });
-    });
+    // Conversions first (everything else depends on them), then the frame the user looks at,
+    // then the evaluations (the longest jobs).
+    if (m_wantUpdate)
+        for (Slot s : {Segmentation, Stereo})
+            if (conversionStale(s) && m_conversionFailed[s] != conversionInputs(s)) {
+                startConvert(s);
+                return true;
+            }
+    if ((m_wantUpdate || m_wantFrame) && frameStale() && m_frameFailed != frameInputs()) {
+        startFrame();
+        return true;
+    }
+    if (m_wantUpdate)
+        for (Slot s : {Segmentation, Stereo})
+            if (evaluationStale(s) && m_evaluationFailed[s] != evaluationInputs(s)) {
+                startEvaluate(s);
+                return true;
+            }
+    return false;
 }
 
-void Workbench::queueEvaluate(Slot s)
+void Workbench::startConvert(Slot s)
 {
-    m_queue.push_back([this, s] {
-        const ModelSlot& slot = m_slots[s];
-        if (!slot.emulator || !m_dataset) {
-            runNext();
-            return;
-        }
-        auto graph = slot.graph;
-        auto emulator = slot.emulator;
-        const core::AdapterConfig adapter = slot.adapter;
-        const core::Dataset dataset = *m_dataset;
-        const int threads = m_config.threads;
-        m_runner.run<core::EvaluationCounts>(
-            tr("Evaluating the %1 model on %n frame(s)", nullptr, int(dataset.frames.size())).arg(slot.name),
-            [=](core::Progress& p) { return core::evaluateDataset(*graph, adapter, emulator.get(), dataset, {}, threads, &p); },
-            [this, s](core::EvaluationCounts c) {
-                m_slots[s].evaluation = std::move(c);
-                emit slotChanged(s);
-            });
-    });
+    const ModelSlot& slot = m_slots[s];
+    const ConversionInputs inputs = conversionInputs(s);
+    auto graph = slot.graph;
+    const core::AdapterConfig adapter = slot.adapter;
+    std::vector<core::Frame> frames;
+    if (m_dataset)
+        frames.assign(m_dataset->frames.begin(),
+                      m_dataset->frames.begin() + std::min<ptrdiff_t>(m_calibrationFrames, ptrdiff_t(m_dataset->frames.size())));
+    core::ConversionConfig config = effectiveConfig(s);
+    m_running = RunningJob{[this, s, inputs] { m_conversionFailed[s] = inputs; },
+                           [this, s, inputs] { return conversionInputs(s) == inputs; }};
+    m_runner.run<ConversionResult>(
+        tr("Converting the %1 model").arg(slot.name),
+        [=](core::Progress& p) {
+            const core::TaskAdapter& task = core::adapterFor(adapter);
+            std::vector<core::TensorMap> calibration;
+            for (const core::Frame& f : frames)
+                calibration.push_back(task.makeInputs(adapter, f));
+            if (calibration.empty())
+                throw core::FormatError("no dataset open: the conversion calibrates on its frames");
+            core::ScaledProgress convertPart(&p, 0.0, 0.7), reportPart(&p, 0.7, 1.0);
+            ConversionResult r;
+            auto converted = std::make_shared<core::ConvertedModel>(core::convertModel(*graph, config, calibration, &convertPart));
+            core::ConversionReportOptions options;
+            options.threads = config.threads;
+            options.sensitivity = true;
+            r.report = core::buildConversionReport(*converted, {calibration.front()}, options, &reportPart);
+            if (!converted->activations.params.empty())
+                r.emulator = std::make_shared<core::LnsEmulator>(*converted, core::EmulatorOptions{});
+            r.converted = std::move(converted);
+            return r;
+        },
+        [this, s, inputs](ConversionResult r) {
+            if (inputs.model != m_modelGeneration[s])
+                return; // the slot holds another model now
+            m_slots[s].converted = std::move(r.converted);
+            m_slots[s].emulator = std::move(r.emulator);
+            m_slots[s].report = std::move(r.report);
+            m_slots[s].evaluation.reset();
+            m_converted[s] = inputs;
+            m_conversionGeneration[s] = m_nextGeneration++;
+            m_evaluated[s].reset();
+            emit slotChanged(s);
+            emit staleChanged();
+        });
 }
 
-void Workbench::queueFrame(int index)
+void Workbench::startEvaluate(Slot s)
 {
-    // Only the latest frame request matters: drop queued ones (they are cheap to redo).
-    m_queue.push_back([this, index] {
-        if (!m_dataset || index >= frameCount() || index != m_frame) {
-            runNext();
-            return;
-        }
-        const core::Frame frame = m_dataset->frames[size_t(index)];
-        const ModelSlot& seg = m_slots[Segmentation];
-        const ModelSlot& st = m_slots[Stereo];
-        struct FrameResult
-        {
-            std::optional<widgets::SegFrameData> seg;
-            std::optional<widgets::BoxFrameData> boxes;
-        };
-        const FrameModel segModel{seg.graph, seg.emulator, seg.adapter};
-        const FrameModel boxModel{st.graph, st.emulator, st.adapter};
-        const int threads = m_config.threads;
-        m_runner.run<FrameResult>(
-            tr("Frame %1").arg(QString::fromStdString(frame.id)),
-            [=](core::Progress&) {
-                FrameResult r;
-                if (segModel.ready("segmentation"))
-                    r.seg = computeSegFrame(segModel, frame, threads);
-                if (boxModel.ready("stereo3d"))
-                    r.boxes = computeBoxFrame(boxModel, frame, threads);
-                return r;
-            },
-            [this, index](FrameResult r) {
-                if (r.seg)
-                    emit segFrameReady(index, *r.seg);
-                if (r.boxes)
-                    emit boxFrameReady(index, *r.boxes);
-            });
-    });
+    const ModelSlot& slot = m_slots[s];
+    const EvaluationInputs inputs = evaluationInputs(s);
+    auto graph = slot.graph;
+    auto emulator = slot.emulator;
+    const core::AdapterConfig adapter = slot.adapter;
+    const core::Dataset dataset = *m_dataset;
+    const int threads = m_config.threads;
+    m_running = RunningJob{[this, s, inputs] { m_evaluationFailed[s] = inputs; },
+                           [this, s, inputs] { return evaluationInputs(s) == inputs; }};
+    m_runner.run<core::EvaluationCounts>(
+        tr("Evaluating the %1 model on %n frame(s)", nullptr, int(dataset.frames.size())).arg(slot.name),
+        [=](core::Progress& p) { return core::evaluateDataset(*graph, adapter, emulator.get(), dataset, {}, threads, &p); },
+        [this, s, inputs](core::EvaluationCounts c) {
+            if (inputs != evaluationInputs(s))
+                return; // evaluated another conversion or dataset than the current ones
+            m_slots[s].evaluation = std::move(c);
+            m_evaluated[s] = inputs;
+            emit slotChanged(s);
+            emit staleChanged();
+        });
+}
+
+void Workbench::startFrame()
+{
+    const FrameInputs inputs = frameInputs();
+    const int index = m_frame;
+    const core::Frame frame = m_dataset->frames[size_t(index)];
+    const ModelSlot& seg = m_slots[Segmentation];
+    const ModelSlot& st = m_slots[Stereo];
+    struct FrameResult
+    {
+        std::optional<widgets::SegFrameData> seg;
+        std::optional<widgets::BoxFrameData> boxes;
+    };
+    const FrameModel segModel{seg.graph, seg.emulator, seg.adapter};
+    const FrameModel boxModel{st.graph, st.emulator, st.adapter};
+    const int threads = m_config.threads;
+    m_running = RunningJob{[this, inputs] { m_frameFailed = inputs; }, [] { return true; }};
+    m_runner.run<FrameResult>(
+        tr("Frame %1").arg(QString::fromStdString(frame.id)),
+        [=](core::Progress&) {
+            FrameResult r;
+            if (segModel.ready("segmentation"))
+                r.seg = computeSegFrame(segModel, frame, threads);
+            if (boxModel.ready("stereo3d"))
+                r.boxes = computeBoxFrame(boxModel, frame, threads);
+            return r;
+        },
+        [this, index, inputs](FrameResult r) {
+            if (inputs.dataset != m_datasetGeneration)
+                return; // a frame of another dataset
+            m_frameShown = inputs;
+            if (r.seg)
+                emit segFrameReady(index, *r.seg);
+            if (r.boxes)
+                emit boxFrameReady(index, *r.boxes);
+            emit staleChanged();
+        });
 }
 
 } // namespace lnscope::app
