@@ -9,10 +9,13 @@
 #include "lnscope/core/centroid_plot.h"
 #include "lnscope/core/number_format.h"
 #include "lnscope/widgets/bev_view.h"
+#include "lnscope/widgets/box_view_3d.h"
+#include "lnscope/widgets/camera_box_view.h"
 #include "lnscope/widgets/centroid_view.h"
 #include "lnscope/widgets/layer_table_model.h"
 #include "lnscope/widgets/memory_budget_view.h"
 #include "lnscope/widgets/seg_comparison_view.h"
+#include "lnscope/widgets/sqnr_chart_view.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -35,6 +38,7 @@
 #include <QSplitter>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -85,7 +89,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(&m_workbench, &Workbench::staleChanged, this, &MainWindow::updateStaleState);
     connect(&m_workbench, &Workbench::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
     connect(&m_workbench, &Workbench::segFrameReady, this, [this](int, const widgets::SegFrameData& d) { m_segView->setFrame(d); });
-    connect(&m_workbench, &Workbench::boxFrameReady, this, [this](int, const widgets::BoxFrameData& d) { m_bevView->setBoxes(d.bev); });
+    connect(&m_workbench, &Workbench::boxFrameReady, this, [this](int, const widgets::BoxFrameData& d) {
+        m_bevView->setBoxes(d.bev);
+        m_box3dView->setFrame(d);
+        m_cameraView->setFrame(d);
+    });
     widgets::JobRunner* runner = m_workbench.runner();
     connect(runner, &widgets::JobRunner::started, this, [this](int, const QString& label) {
         m_cancel->setEnabled(true);
@@ -153,14 +161,30 @@ void MainWindow::createViews()
     m_bevView = new widgets::BevView;
     m_centroidView = new widgets::CentroidView;
     m_memoryView = new widgets::MemoryBudgetView;
+    m_box3dView = new widgets::BoxView3D;
+    m_cameraView = new widgets::CameraBoxView;
+    m_sqnrView = new widgets::SqnrChartView;
+    // The boxes in three projections, the memory budget and the per-layer SQNR: tabs of one panel.
+    auto* boxTabs = new QTabWidget;
+    boxTabs->setObjectName(QStringLiteral("boxTabs"));
+    boxTabs->setDocumentMode(true);
+    boxTabs->addTab(m_bevView, tr("Bird's-eye"));
+    boxTabs->addTab(m_box3dView, tr("3-D"));
+    boxTabs->addTab(m_cameraView, tr("Camera"));
+    auto* chartTabs = new QTabWidget;
+    chartTabs->setObjectName(QStringLiteral("chartTabs"));
+    chartTabs->setDocumentMode(true);
+    chartTabs->addTab(m_memoryView, tr("Memory budget"));
+    chartTabs->addTab(m_sqnrView, tr("SQNR per layer"));
     // Two rows of two, in splitters the user can drag (their sizes persist with the window).
     m_rows = new QSplitter(Qt::Vertical);
     m_rows->setObjectName(QStringLiteral("viewRows"));
     m_rows->setChildrenCollapsible(false);
     m_rows->setHandleWidth(5);
     const QString titles[] = {tr("Segmentation: float | converted | ground truth | difference"),
-                              tr("Boxes: bird's-eye view"), tr("Cluster centroids"), tr("Memory budget")};
-    QWidget* views[] = {m_segView, m_bevView, m_centroidView, m_memoryView};
+                              tr("Boxes: bird's-eye | 3-D | camera"), tr("Cluster centroids"),
+                              tr("Memory budget | per-layer SQNR")};
+    QWidget* views[] = {m_segView, boxTabs, m_centroidView, chartTabs};
     for (int i = 0; i < 4; ++i) {
         auto* panel = new ViewPanel(titles[i], views[i]);
         panel->setObjectName(QStringLiteral("view%1").arg(i));
@@ -193,6 +217,7 @@ void MainWindow::createViews()
     auto* restore = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     connect(restore, &QShortcut::activated, this, [this] { maximizeView(-1); });
     connect(m_memoryView, &widgets::MemoryBudgetView::layerClicked, this, &MainWindow::selectLayer);
+    connect(m_sqnrView, &widgets::SqnrChartView::layerClicked, this, &MainWindow::selectLayer);
 }
 
 void MainWindow::createControlsDock()
@@ -448,7 +473,16 @@ void MainWindow::saveSessionDialog()
 
 QWidget* MainWindow::viewWidget(int index) const
 {
-    return index >= 0 && index < int(m_panels.size()) ? m_panels[size_t(index)]->view() : nullptr;
+    QWidget* view = index >= 0 && index < int(m_panels.size()) ? m_panels[size_t(index)]->view() : nullptr;
+    if (auto* tabs = qobject_cast<QTabWidget*>(view))
+        return tabs->currentWidget(); // the tab shown
+    return view;
+}
+
+bool MainWindow::viewIsVector(int index) const
+{
+    const QWidget* view = viewWidget(index);
+    return view && view != m_segView && view != m_box3dView && view != m_cameraView;
 }
 
 void MainWindow::exportView(int index, const QString& path)
@@ -633,10 +667,12 @@ void MainWindow::refreshSlot(int slot)
         if (m.report) {
             m_layerModel->setReport(*m.report);
             m_memoryView->setReport(*m.report);
+            m_sqnrView->setReport(*m.report);
             const int row = m_layerModel->divergingRow() >= 0 ? m_layerModel->divergingRow() : 0;
             selectLayer(m_layerModel->nodeAt(row));
         } else {
             m_memoryView->clear();
+            m_sqnrView->clear();
             m_centroidView->clear();
         }
     }
@@ -650,6 +686,7 @@ void MainWindow::selectLayer(const QString& node)
         return;
     const ModelSlot& m = m_workbench.slot(Workbench::Slot(activeSlot()));
     m_memoryView->setSelectedLayer(node);
+    m_sqnrView->setSelectedLayer(node);
     const int row = m_layerModel->rowOf(node);
     if (row >= 0) {
         const QModelIndex index = m_layerProxy->mapFromSource(m_layerModel->index(row, 0));
@@ -854,6 +891,8 @@ QList<QPair<QString, QString>> MainWindow::shortcutRows() const
         rows.append({tr("Segmentation: ") + keys, what});
     for (const auto& [keys, what] : widgets::BevView::shortcuts())
         rows.append({tr("Boxes: ") + keys, what});
+    for (const auto& [keys, what] : widgets::BoxView3D::shortcuts())
+        rows.append({tr("Boxes 3-D: ") + keys, what});
     return rows;
 }
 

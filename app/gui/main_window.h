@@ -39,6 +39,9 @@ class QTableView;
 
 namespace lnscope::widgets {
 class BevView;
+class BoxView3D;
+class CameraBoxView;
+class SqnrChartView;
 class CentroidView;
 class LayerSortProxyModel;
 class LayerTableModel;
@@ -68,6 +71,9 @@ public:
     widgets::BevView* bevView() const { return m_bevView; }
     widgets::CentroidView* centroidView() const { return m_centroidView; }
     widgets::MemoryBudgetView* memoryView() const { return m_memoryView; }
+    widgets::BoxView3D* boxView3d() const { return m_box3dView; }
+    widgets::CameraBoxView* cameraBoxView() const { return m_cameraView; }
+    widgets::SqnrChartView* sqnrView() const { return m_sqnrView; }
     widgets::LayerTableModel* layerModel() const { return m_layerModel; }
     QTableView* layerTable() const { return m_layerTable; }
     QListWidget* frameList() const { return m_frameList; }
@@ -88,7 +94,10 @@ public:
 
     /// View 0..3 (segmentation, boxes, centroids, memory) and whether it can be saved as SVG.
     QWidget* viewWidget(int index) const;
-    bool viewIsVector(int index) const { return index != 0; }
+    /// Whether view `index` draws vectors (SVG export): the bird's-eye view and the charts; the
+    /// segmentation images, the 3-D scene and the camera image do not. Panels with tabs answer
+    /// for the tab shown.
+    bool viewIsVector(int index) const;
     /// Saves view `index` as PNG or SVG (by the suffix). Throws the core errors naming the file.
     void exportView(int index, const QString& path);
 
@@ -145,6 +154,9 @@ private:
     widgets::BevView* m_bevView = nullptr;
     widgets::CentroidView* m_centroidView = nullptr;
     widgets::MemoryBudgetView* m_memoryView = nullptr;
+    widgets::BoxView3D* m_box3dView = nullptr;       ///< tab of the boxes panel
+    widgets::CameraBoxView* m_cameraView = nullptr;  ///< tab of the boxes panel
+    widgets::SqnrChartView* m_sqnrView = nullptr;    ///< tab of the memory panel
     widgets::LayerTableModel* m_layerModel = nullptr;
     widgets::LayerSortProxyModel* m_layerProxy = nullptr;
     QTableView* m_layerTable = nullptr;
