@@ -151,8 +151,15 @@ ExportInput prepareExport(ExportArgs& args, Workbench& workbench)
             throw ExportUsageError("--data DIR is required: the conversion calibrates on the dataset's frames");
         workbench.openDataset(toPath(*data));
     }
-    if (config)
+    if (config) {
         workbench.config() = core::readConversionConfig(toPath(*config));
+        // The window only notes per-layer K that fits no open model; a batch export refuses it.
+        const QStringList unused = workbench.unusedLayerOverrides();
+        if (!unused.isEmpty())
+            throw core::FormatError(config->toStdString() + ": config key 'clustersPerLayer': "
+                                    + unused.join(", ").toStdString()
+                                    + " is not a cluster-compressed Conv of the open model(s)");
+    }
     if (calibFrames) {
         bool ok = false;
         const int n = calibFrames->toInt(&ok);

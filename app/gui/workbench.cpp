@@ -324,7 +324,7 @@ void Workbench::convertAgain()
     convertAll();
 }
 
-void Workbench::noteUnusedOverrides()
+QStringList Workbench::unusedLayerOverrides() const
 {
     QStringList unused;
     for (const auto& [node, k] : m_config.clustersPerLayer) {
@@ -334,6 +334,12 @@ void Workbench::noteUnusedOverrides()
         if (!used)
             unused << QString::fromStdString(node);
     }
+    return unused;
+}
+
+void Workbench::noteUnusedOverrides()
+{
+    const QStringList unused = unusedLayerOverrides();
     if (!unused.isEmpty())
         emit message(tr("Per-layer K ignored for %1: not a compressible layer of an open model").arg(unused.join(", ")));
 }

@@ -119,6 +119,8 @@ public:
     /// The settings slot `s` is converted with: config() with the per-layer K entries that name
     /// one of its compressible layers.
     core::ConversionConfig effectiveConfig(Slot s) const;
+    /// Per-layer K entries of the settings that name no compressible layer of an open model.
+    QStringList unusedLayerOverrides() const;
 
     /// Brings every open slot up to date in the background, running only what is stale
     /// (conversion, current frame, evaluation). A running job that is still needed goes on; one

@@ -271,6 +271,9 @@ void TestCliReport::badInput_data()
                                        << 1 << "missing/dir";
     QTest::addRow("folder is a file") << QStringList{"--model", "MODEL", "--data", "DATA", "--out", "TMP/frames/classes.json/r.html"}
                                       << 1 << "classes.json is not a folder";
+    QTest::addRow("per-layer K for no layer of the model")
+        << QStringList{"--model", "MODEL", "--data", "DATA", "--out", "r.pdf", "--config", "TMP/badk.json"} << 1
+        << "/no/such/Conv is not a cluster-compressed Conv";
 }
 
 void TestCliReport::badInput()
@@ -281,6 +284,11 @@ void TestCliReport::badInput()
     args.replaceInStrings("MODEL", m_segModel);
     args.replaceInStrings("DATA", m_data);
     args.replaceInStrings("TMP", str(m_dir));
+    {
+        QFile config(str(m_dir / "badk.json"));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(R"({"clustersPerLayer": {"/no/such/Conv": 8}})");
+    }
     const CliResult r = lnscope::test::runCli(QStringList{"report"} + args, m_dir);
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY2(r.err.contains(expected), qPrintable(r.err));
