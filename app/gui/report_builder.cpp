@@ -317,8 +317,12 @@ QString titlePage(const ReportData& d)
                                             .arg(overrides.isEmpty() ? QString()
                                                                      : QStringLiteral("; overrides ") + overrides.join(", "))},
         {QStringLiteral("1×1 convolutions"), qs(core::toString(c.pointwise))},
-        {QStringLiteral("Centroid refinement"), c.refine ? QStringLiteral("least squares on the calibration frames")
-                                                         : QStringLiteral("off")},
+        {QStringLiteral("Centroid refinement"),
+         c.refine ? QStringLiteral("%1 error-feedback reassignment round(s), then least squares on the calibration "
+                                   "frames%2")
+                        .arg(c.reassignRounds)
+                        .arg(c.biasCorrection ? QStringLiteral("; bias correction") : QString())
+                  : QStringLiteral("off")},
         {QStringLiteral("Calibration frames"), QString::number(d.calibrationFrames)},
         {QStringLiteral("k-means"), QStringLiteral("seed %1, at most %2 Lloyd iterations").arg(c.seed).arg(c.maxIterations)},
     });
