@@ -116,6 +116,7 @@ private slots:
     void budgetLineOnlyWithAFit();
     void headerStatesRatioAndWhatItCounts();
     void stageComboSwitchesStage();
+    void smallPaneFoldsTheNoteIntoTheTooltip();
     void selectionHighlightsOneLayer();
     void clickingABarSelectsItsLayer();
     void manyLayersInKiB();
@@ -243,6 +244,34 @@ void TestMemoryBudgetView::headerStatesRatioAndWhatItCounts()
     QVERIFY2(counts.contains(QString::fromStdString(last.counts)), qPrintable(counts));
     view.setStage(0);
     QVERIFY(labelText(view, "budgetCounts").contains(QString::fromStdString(tinyReport().budgets[0].counts)));
+}
+
+void TestMemoryBudgetView::smallPaneFoldsTheNoteIntoTheTooltip()
+{
+    MemoryBudgetView view;
+    view.setReport(tinyReport());
+    auto* counts = view.findChild<QLabel*>("budgetCounts");
+    auto* header = view.findChild<QLabel*>("budgetHeader");
+    QVERIFY(counts && header);
+    const QString what = QString::fromStdString(tinyReport().budgets.back().counts);
+    view.resize(700, MemoryBudgetView::kCountsNoteMinHeight + 100);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(counts->isVisible());
+    view.resize(700, MemoryBudgetView::kCountsNoteMinHeight - 10);
+    QTRY_VERIFY(!counts->isVisible());
+    // The note is still there, in the header's tooltip, and the chart has the note's lines.
+    QVERIFY2(header->toolTip().contains(what.toHtmlEscaped()), qPrintable(header->toolTip()));
+    auto* chart = view.findChild<QWidget*>("budgetChart");
+    QVERIFY(chart);
+    // The chart starts right under the header row, where the note's lines were.
+    QTRY_VERIFY2(chart->geometry().top() < header->geometry().bottom() + counts->sizeHint().height() / 2,
+                 qPrintable(QString("chart top %1, header bottom %2, note %3 px")
+                                .arg(chart->geometry().top())
+                                .arg(header->geometry().bottom())
+                                .arg(counts->sizeHint().height())));
+    view.resize(700, MemoryBudgetView::kCountsNoteMinHeight + 100);
+    QTRY_VERIFY(counts->isVisible());
 }
 
 void TestMemoryBudgetView::stageComboSwitchesStage()

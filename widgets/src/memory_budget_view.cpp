@@ -10,6 +10,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QResizeEvent>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
@@ -403,8 +404,14 @@ void MemoryBudgetView::updateHeader()
         text += tr(" · <b>%1</b>: %2").arg(d->selected.toHtmlEscaped(), humanBytes(b.layers[size_t(row)].terms.bytes()));
     }
     d->header->setText(text);
-    d->header->setToolTip(text);
     d->counts->setText(tr("What the ratio counts: %1.").arg(QString::fromStdString(b.counts)));
+    d->header->setToolTip(text + QStringLiteral("<br>") + d->counts->text().toHtmlEscaped());
+}
+
+void MemoryBudgetView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    d->counts->setVisible(height() >= kCountsNoteMinHeight);
 }
 
 QStringList MemoryBudgetView::shortLayerNames(const QStringList& nodes, int maxChars)

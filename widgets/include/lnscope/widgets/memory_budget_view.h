@@ -60,10 +60,16 @@ public:
     static QStringList shortLayerNames(const QStringList& nodes, int maxChars = 16);
 
     QSize sizeHint() const override;
+    /// Below this height the note on what the ratio counts folds into the header's tooltip, so
+    /// that the chart keeps its room (e.g. in a 1280×800 window).
+    static constexpr int kCountsNoteMinHeight = 360;
 
 signals:
     /// A bar of `node` was clicked (the view has selected it already).
     void layerClicked(const QString& node);
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void rebuild();
