@@ -9,6 +9,7 @@
 #include "lnscope/core/seg_metrics.h"
 #include "lnscope/widgets/bev_view.h"
 #include "lnscope/widgets/camera_box_view.h"
+#include "lnscope/widgets/seg_images.h"
 
 #include <QFont>
 #include <QFontMetrics>
@@ -121,21 +122,6 @@ Layout makeLayout(QSize image, bool seg, bool boxes)
 
 // --- panels -----------------------------------------------------------------------------------
 
-/// An RGB8 buffer as an RGB32 image (null when the sizes do not fit).
-QImage rgbImage(const std::vector<uint8_t>& rgb, int width, int height)
-{
-    if (width <= 0 || height <= 0 || rgb.size() != size_t(width) * size_t(height) * 3)
-        return {};
-    QImage out(width, height, QImage::Format_RGB32);
-    for (int y = 0; y < height; ++y) {
-        const uint8_t* src = rgb.data() + size_t(y) * size_t(width) * 3;
-        auto* dst = reinterpret_cast<QRgb*>(out.scanLine(y));
-        for (int x = 0; x < width; ++x)
-            dst[x] = qRgb(src[3 * x], src[3 * x + 1], src[3 * x + 2]);
-    }
-    return out;
-}
-
 /// The predicted classes in their colours over the camera image (scaled to the prediction's size);
 /// class colours alone without a camera image. Ids without a colour stay grey.
 QImage classOverlay(const core::SegPrediction& prediction, const QImage& camera,
@@ -144,31 +130,14 @@ QImage classOverlay(const core::SegPrediction& prediction, const QImage& camera,
     const int w = prediction.width, h = prediction.height;
     if (w <= 0 || h <= 0 || prediction.classMap.size() != size_t(w) * size_t(h))
         return {};
-    std::array<QRgb, 256> colour;
-    colour.fill(qRgb(128, 128, 128));
+    widgets::ClassColourTable table;
+    table.colour.fill(qRgb(128, 128, 128));
+    table.visible.fill(true);
     for (const core::ClassInfo& c : classes)
         if (c.id >= 0 && c.id < 256)
-            colour[size_t(c.id)] = qRgb(c.color[0], c.color[1], c.color[2]);
-    const QImage base = camera.isNull() ? QImage()
-                                        : camera.scaled(w, h, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
-                                              .convertToFormat(QImage::Format_RGB32);
-    const int alpha = int(std::lround(kOverlayOpacity * 256));
-    QImage out(w, h, QImage::Format_RGB32);
-    for (int y = 0; y < h; ++y) {
-        const uint8_t* ids = prediction.classMap.data() + size_t(y) * size_t(w);
-        const auto* cam = base.isNull() ? nullptr : reinterpret_cast<const QRgb*>(base.constScanLine(y));
-        auto* dst = reinterpret_cast<QRgb*>(out.scanLine(y));
-        for (int x = 0; x < w; ++x) {
-            const QRgb c = colour[ids[x]];
-            if (!cam) {
-                dst[x] = c;
-                continue;
-            }
-            auto mix = [alpha](int fg, int bg) { return bg + (((fg - bg) * alpha) >> 8); };
-            dst[x] = qRgb(mix(qRed(c), qRed(cam[x])), mix(qGreen(c), qGreen(cam[x])), mix(qBlue(c), qBlue(cam[x])));
-        }
-    }
-    return out;
+            table.colour[size_t(c.id)] = qRgb(c.color[0], c.color[1], c.color[2]);
+    const QImage base = camera.isNull() ? QImage() : camera.scaled(w, h, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+    return widgets::composeClassImage(prediction.classMap, w, h, table, base, kOverlayOpacity, qRgb(128, 128, 128));
 }
 
 void drawChip(QPainter& painter, const QRect& panel, const QString& text, const QColor& accent)
@@ -354,10 +323,10 @@ struct Painter
         if (layout.boxTop.isEmpty()) {
             // Segmentation only: the side column shows where and how the two differ.
             drawColumnTitle(painter, layout.sideTitle, QStringLiteral("difference"));
-            drawImagePanel(painter, layout.sideTop, rgbImage(d.difference.rgb, d.difference.width, d.difference.height),
+            drawImagePanel(painter, layout.sideTop, widgets::rgbToImage(d.difference.rgb, d.difference.width, d.difference.height),
                            QStringLiteral("float vs converted (%1 px differ)").arg(d.difference.disagreeingPixels),
                            kNeutralAccent, QStringLiteral("no difference map"));
-            const QImage errors = d.errors ? rgbImage(d.errors->rgb, d.errors->width, d.errors->height) : QImage();
+            const QImage errors = d.errors ? widgets::rgbToImage(d.errors->rgb, d.errors->width, d.errors->height) : QImage();
             drawImagePanel(painter, layout.sideBottom, errors,
                            QStringLiteral("errors vs ground truth: blue float only, orange converted only"),
                            kNeutralAccent, QStringLiteral("no ground-truth labels in this frame"));

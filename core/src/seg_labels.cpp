@@ -4,6 +4,8 @@
 #include "lnscope/core/json.h"
 #include "lnscope/core/file_io.h"
 
+#include "png_header.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -54,44 +56,19 @@ int integerIn(const JsonValue& v, int lo, int hi, const std::string& what, const
 
 // ---- PNG input
 
-const char* pngColourTypeName(int colourType)
-{
-    switch (colourType) {
-    case 0: return "grey";
-    case 2: return "RGB colour";
-    case 3: return "palette (indexed colour)";
-    case 4: return "grey+alpha";
-    case 6: return "RGBA colour";
-    default: return "unknown colour type";
-    }
-}
-
 /// Decodes a PNG after checking its header: 8 bits per sample and the given PNG colour type
 /// (0 grey, 2 RGB). The header is checked first so a wrong kind of image is named precisely and
 /// a huge one is refused before decoding.
 cv::Mat decodePng(const fs::path& path, int wantColourType, const char* purpose)
 {
     const std::string bytes = readWholeFile(path, kMaxPngBytes, "a label PNG");
-    static const char kSignature[8] = {'\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n'};
-    if (bytes.size() < 8 || bytes.compare(0, 8, kSignature, 8) != 0)
-        throw FormatError(path.string() + ": not a PNG file (" + purpose + " must be PNG)");
-    if (bytes.size() < 33 || bytes.compare(12, 4, "IHDR") != 0)
-        throw FormatError(path.string() + ": corrupt PNG (no IHDR header)");
-    auto be32 = [&](size_t at) {
-        return (uint32_t(uint8_t(bytes[at])) << 24) | (uint32_t(uint8_t(bytes[at + 1])) << 16)
-               | (uint32_t(uint8_t(bytes[at + 2])) << 8) | uint32_t(uint8_t(bytes[at + 3]));
-    };
-    const uint32_t width = be32(16), height = be32(20);
-    const int bitDepth = uint8_t(bytes[24]), colourType = uint8_t(bytes[25]);
-    if (width == 0 || height == 0 || width > 0x7fffffffu || height > 0x7fffffffu)
-        throw FormatError(path.string() + ": corrupt PNG (size " + std::to_string(width) + "x" + std::to_string(height) + ")");
-    if (int64_t(width) * int64_t(height) > kMaxPixels)
-        throw FormatError(path.string() + ": " + std::to_string(width) + "x" + std::to_string(height)
-                          + " pixels is too large for a label image");
+    const detail::PngHeader header = detail::checkPngHeader(bytes, path, std::string(purpose) + " must be PNG",
+                                                            "a label image", kMaxPixels);
+    const int bitDepth = header.bitDepth, colourType = header.colourType;
     const std::string expected = std::string("expected an 8-bit ") + (wantColourType == 0 ? "single-channel" : "RGB")
                                  + " PNG for " + purpose;
     if (colourType != wantColourType)
-        throw FormatError(path.string() + ": is a " + pngColourTypeName(colourType) + " PNG; " + expected);
+        throw FormatError(path.string() + ": is a " + detail::pngColourTypeName(colourType) + " PNG; " + expected);
     if (bitDepth != 8)
         throw FormatError(path.string() + ": is a " + std::to_string(bitDepth) + "-bit PNG; " + expected);
 
@@ -105,7 +82,7 @@ cv::Mat decodePng(const fs::path& path, int wantColourType, const char* purpose)
     const int wantType = wantColourType == 0 ? CV_8UC1 : CV_8UC3;
     if (image.empty())
         throw FormatError(path.string() + ": corrupt PNG (could not be decoded)");
-    if (image.type() != wantType || image.cols != int(width) || image.rows != int(height))
+    if (image.type() != wantType || image.cols != int(header.width) || image.rows != int(header.height))
         throw FormatError(path.string() + ": corrupt PNG (decoded image does not match its header)");
     return image;
 }

@@ -3,6 +3,8 @@
 #include "lnscope/core/error.h"
 #include "lnscope/core/file_io.h"
 
+#include "png_header.h"
+
 #include <algorithm>
 #include <cmath>
 #include <opencv2/core.hpp>
@@ -18,18 +20,6 @@ namespace {
 constexpr uint64_t kMaxPngBytes = 256u << 20;
 constexpr int64_t kMaxPixels = int64_t(1) << 26; // 64 Mpx: far beyond any stereo camera
 constexpr double kDisparityScale = 256.0;
-
-const char* pngColourTypeName(int colourType)
-{
-    switch (colourType) {
-    case 0: return "grey";
-    case 2: return "RGB colour";
-    case 3: return "palette (indexed colour)";
-    case 4: return "grey+alpha";
-    case 6: return "RGBA colour";
-    default: return "unknown colour type";
-    }
-}
 
 /// "a grey PNG", "an RGB colour PNG", "an 8-bit grey PNG".
 std::string withArticle(const std::string& noun)
@@ -51,26 +41,13 @@ DisparityMap readDisparityPng(const fs::path& path)
     // The header is checked before decoding, so a wrong kind of image is named precisely and a
     // huge one is refused before any pixel is allocated (as seg_labels.cpp does for label PNGs).
     const std::string bytes = readWholeFile(path, kMaxPngBytes, "a disparity PNG");
-    static const char kSignature[8] = {'\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n'};
-    if (bytes.size() < 8 || bytes.compare(0, 8, kSignature, 8) != 0)
-        throw FormatError(path.string() + ": not a PNG file (a KITTI disparity map must be a 16-bit PNG)");
-    if (bytes.size() < 33 || bytes.compare(12, 4, "IHDR") != 0)
-        throw FormatError(path.string() + ": corrupt PNG (no IHDR header)");
-    auto be32 = [&](size_t at) {
-        return (uint32_t(uint8_t(bytes[at])) << 24) | (uint32_t(uint8_t(bytes[at + 1])) << 16)
-               | (uint32_t(uint8_t(bytes[at + 2])) << 8) | uint32_t(uint8_t(bytes[at + 3]));
-    };
-    const uint32_t width = be32(16), height = be32(20);
-    const int bitDepth = uint8_t(bytes[24]), colourType = uint8_t(bytes[25]);
-    if (width == 0 || height == 0 || width > 0x7fffffffu || height > 0x7fffffffu)
-        throw FormatError(path.string() + ": corrupt PNG (size " + std::to_string(width) + "x" + std::to_string(height)
-                          + ")");
-    if (int64_t(width) * int64_t(height) > kMaxPixels)
-        throw FormatError(path.string() + ": " + std::to_string(width) + "x" + std::to_string(height)
-                          + " pixels is too large for a disparity map");
+    const detail::PngHeader header = detail::checkPngHeader(bytes, path, "a KITTI disparity map must be a 16-bit PNG",
+                                                            "a disparity map", kMaxPixels);
+    const uint32_t width = header.width, height = header.height;
+    const int bitDepth = header.bitDepth, colourType = header.colourType;
     const std::string expected = "expected a 16-bit single-channel PNG (KITTI disparity · 256)";
     if (colourType != 0)
-        throw FormatError(path.string() + ": is " + withArticle(std::string(pngColourTypeName(colourType)) + " PNG")
+        throw FormatError(path.string() + ": is " + withArticle(std::string(detail::pngColourTypeName(colourType)) + " PNG")
                           + "; " + expected);
     if (bitDepth != 16)
         throw FormatError(path.string() + ": is " + withArticle(std::to_string(bitDepth) + "-bit grey PNG") + "; "

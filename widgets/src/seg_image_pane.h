@@ -7,7 +7,7 @@
 //   SegPaneGrid         places four panes in 2×2 or 1×4 and shows the "no frame" placeholder;
 //   SegDifferenceLegend the legend of the difference pane: the DiffMap colour ramp or the error
 //                       categories with their colours and pixel counts;
-//   composeClassImage   class colours (optionally over the camera image) as an RGB32 QImage;
+//   composeClassImage   (seg_images.h) class colours, optionally over the camera image;
 //   segFrameProblem     why a SegFrameData cannot be shown.
 //
 // GUI thread only, except segFrameProblem, composeClassImage and rgbToImage (pure functions).
@@ -15,6 +15,7 @@
 #include "lnscope/core/seg_metrics.h"
 #include "lnscope/widgets/image_viewport.h"
 #include "lnscope/widgets/seg_comparison_view.h"
+#include "lnscope/widgets/seg_images.h"
 
 #include <QImage>
 #include <QString>
@@ -30,22 +31,6 @@ namespace lnscope::widgets {
 /// Why `frame` cannot be shown (predictions inconsistent, parts of different sizes), or "" when it
 /// can. Does not throw.
 QString segFrameProblem(const SegFrameData& frame);
-
-/// Colour per class id (256 entries, RGB32) and whether each id is drawn.
-struct ClassColourTable
-{
-    std::array<QRgb, 256> colour{};
-    std::array<bool, 256> visible{};
-};
-
-/// The RGB32 image of a class-id map: visible classes in their colour — blended over `camera` with
-/// `opacity` (0..1) when `camera` is not null (it must be width × height) — hidden classes and
-/// ids ≥ 255 show the camera pixel, or `background` without a camera image.
-QImage composeClassImage(const std::vector<uint8_t>& ids, int width, int height, const ClassColourTable& table,
-                         const QImage& camera, double opacity, QRgb background);
-
-/// An RGB8 buffer (width·height·3) as an RGB32 QImage; null when the sizes do not fit.
-QImage rgbToImage(const std::vector<uint8_t>& rgb, int width, int height);
 
 class SegImagePane : public QWidget
 {
