@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 
 const char* const kEvaluateUsage = R"(usage: lnscope-cli evaluate --model MODEL --data DIR [--adapter FILE]
                          [--convert CONFIG|default | --converted MODEL.lnsz] [--calib-frames N]
+                         [--calib-data DIR]
                          [--path fast|exact] [--shard I/N] [--threads N] [--json FILE]
 
 Runs MODEL (float32) and, with --convert or --converted, its converted form on the emulated LNS
@@ -46,6 +47,8 @@ options:
                          every shard converts identically
   --converted FILE       a model.lnsz written by `convert` from MODEL instead
   --calib-frames N       calibration frames for --convert (default 8)
+  --calib-data DIR       take the calibration frames from DIR (same layout) instead of the
+                         evaluated dataset: held-out calibration, e.g. a split made by `synth`
   --path P               emulation path: fast (default) or exact
   --shard I/N            evaluate only block I (0..N-1) of N contiguous blocks of frames
   --threads N            worker threads (default 2)
@@ -147,6 +150,7 @@ int runEvaluate(const std::vector<std::string>& argv)
     const ParsedArgs args = parseArgs(argv, {{"--model", "", true, false},       {"--data", "", true, false},
                                              {"--adapter", "", true, false},     {"--convert", "", true, false},
                                              {"--converted", "", true, false},   {"--calib-frames", "", true, false},
+                                             {"--calib-data", "", true, false},
                                              {"--path", "", true, false},        {"--shard", "", true, false},
                                              {"--threads", "", true, false},     {"--json", "", true, false},
                                              {"--help", "-h", false, false}});
@@ -188,12 +192,19 @@ int runEvaluate(const std::vector<std::string>& argv)
         else
             cfg = core::readConversionConfig(*config);
         cfg.threads = threads;
+        std::optional<core::Dataset> calibData;
+        if (auto dir = args.value("--calib-data"))
+            calibData = core::openDataset(*dir);
+        const core::Dataset& calibSource = calibData ? *calibData : dataset;
         std::vector<core::TensorMap> calibration;
-        for (size_t i = 0; i < dataset.frames.size() && int(i) < calibFrames; ++i)
-            calibration.push_back(task.makeInputs(adapter, dataset.frames[i]));
+        for (size_t i = 0; i < calibSource.frames.size() && int(i) < calibFrames; ++i)
+            calibration.push_back(task.makeInputs(adapter, calibSource.frames[i]));
         progress.report(0.0, "converting");
         converted = withContext(modelPath.string(), [&] { return core::convertModel(model, cfg, calibration, &progress); });
-        conversion = Json::object().set("config", *config).set("calibrationFrames", int64_t(calibration.size()));
+        conversion = Json::object()
+                         .set("config", *config)
+                         .set("calibrationFrames", int64_t(calibration.size()))
+                         .set("calibrationData", calibData ? Json(*args.value("--calib-data")) : Json());
     }
     if (converted) {
         const std::vector<core::BudgetReport> budgets = core::conversionBudgets(*converted);

@@ -22,6 +22,7 @@ private slots:
     void cleanupTestCase();
     void shardsMergeIntoOnePass();
     void floatOnlyRun();
+    void heldOutCalibration();
     void badArguments_data();
     void badArguments();
     void badShards_data();
@@ -90,6 +91,46 @@ void TestCliEvaluate::floatOnlyRun()
     QCOMPARE(j["counts"].toObject()["frames"].toInt(), 4);
     QVERIFY(j["conversion"].isNull());
     QVERIFY(j["metrics"].toObject()["outputSqnrDb"].isNull());
+}
+
+void TestCliEvaluate::heldOutCalibration()
+{
+    // --calib-data: calibration frames from another dataset (here 4 frames of the split copied
+    // under other names). The conversion names the source and differs from the in-set one.
+    const fs::path held = m_dir / "held";
+    const fs::path val = m_data.toStdString();
+    for (const auto& entry : fs::directory_iterator(val)) {
+        if (!entry.is_directory()) {
+            fs::copy_file(entry.path(), held / entry.path().filename(), fs::copy_options::overwrite_existing);
+            continue;
+        }
+        fs::create_directories(held / entry.path().filename());
+        for (const auto& file : fs::directory_iterator(entry.path())) {
+            const std::string stem = file.path().stem().string();
+            std::string renamed = file.path().filename().string();
+            renamed[0] = '9';
+            if (stem >= "000020" && stem <= "000023")
+                fs::copy_file(file.path(), held / entry.path().filename() / renamed);
+        }
+    }
+    const QString heldDir = QString::fromStdString(held.string());
+    const CliResult r = cli(evaluate({"--convert", "default", "--calib-data", heldDir, "--calib-frames", "4", "--shard",
+                                      "0/8", "--json", path("held.json")}));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const CliResult in = cli(evaluate({"--convert", "default", "--calib-frames", "4", "--shard", "0/8", "--json",
+                                       path("inset.json")}));
+    QVERIFY2(in.exitCode == 0, qPrintable(in.err));
+    const QJsonObject a = lnscope::test::readJsonObject(m_dir / "held.json");
+    const QJsonObject b = lnscope::test::readJsonObject(m_dir / "inset.json");
+    QCOMPARE(a["conversion"].toObject()["calibrationData"].toString(), heldDir);
+    QCOMPARE(a["conversion"].toObject()["calibrationFrames"].toInt(), 4);
+    QVERIFY(b["conversion"].toObject()["calibrationData"].isNull());
+    QCOMPARE(a["counts"].toObject()["frames"].toInt(), 4); // evaluated frames: still the split's
+    QVERIFY(a["metrics"].toObject()["outputSqnrDb"].toDouble() != b["metrics"].toObject()["outputSqnrDb"].toDouble());
+    // A calibration folder that does not exist is named.
+    const CliResult bad = cli(evaluate({"--convert", "default", "--calib-data", path("no_calib"), "--shard", "0/8"}));
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("no_calib"), qPrintable(bad.err));
 }
 
 void TestCliEvaluate::badArguments_data()
