@@ -69,6 +69,12 @@ Layer checkInputs(const CompressedKernels& ck, const Tensor& weight, const Tenso
         failFormat("damp must be finite and > 0");
     if (options.reassignRounds < 0)
         failFormat("reassignRounds must be ≥ 0");
+    if (!(options.targetDamp > 0.0) || !std::isfinite(options.targetDamp))
+        failFormat("targetDamp must be finite and > 0");
+    if (options.referenceInput
+        && (!options.referenceInput->isFloat() || options.referenceInput->shape() != input.shape()))
+        failShape("reference input " + shapeToString(options.referenceInput->shape()) + " does not match input "
+                  + shapeToString(input.shape()));
 
     Layer l;
     l.n = input.dim(0);
@@ -148,31 +154,39 @@ void gatherPatch(const Layer& l, const float* x, int64_t grp, int64_t p, double*
     }
 }
 
-/// S = Σ_p x(p) x(p)ᵀ over the sampled patches of group `grp` (l.dim square).
-MatD patchMoments(const Layer& l, const Tensor& input, int64_t grp, const std::vector<int64_t>& pos, int threads)
+/// S = Σ_p x(p) z(p)ᵀ over the sampled patches of group `grp` (l.dim square), x from `input` and z
+/// from `other` (same shape; nullptr: z = x, the second moment).
+MatD patchMoments(const Layer& l, const Tensor& input, int64_t grp, const std::vector<int64_t>& pos, int threads,
+                  const Tensor* other = nullptr)
 {
     MatD s = MatD::Zero(l.dim, l.dim);
     MatD block(kPositionBlock, l.dim);
+    MatD otherBlock(other ? kPositionBlock : 0, l.dim);
     const float* x = input.f();
     const int64_t tiles = (l.dim + kColumnTile - 1) / kColumnTile;
     for (size_t b0 = 0; b0 < pos.size(); b0 += kPositionBlock) {
         const int64_t rows = std::min<int64_t>(kPositionBlock, static_cast<int64_t>(pos.size() - b0));
         parallelFor(rows, threads, [&](int64_t begin, int64_t end) {
-            for (int64_t r = begin; r < end; ++r)
+            for (int64_t r = begin; r < end; ++r) {
                 gatherPatch(l, x, grp, pos[b0 + static_cast<size_t>(r)], block.row(r).data());
+                if (other)
+                    gatherPatch(l, other->f(), grp, pos[b0 + static_cast<size_t>(r)], otherBlock.row(r).data());
+            }
         });
         const auto xb = block.topRows(rows);
+        const auto zb = other ? otherBlock.topRows(rows) : block.topRows(rows);
         // Each tile of columns is one fixed-size product: the same bytes for any thread count.
         parallelFor(tiles, threads, [&](int64_t begin, int64_t end) {
             for (int64_t t = begin; t < end; ++t) {
                 const int64_t c0 = t * kColumnTile;
                 const int64_t w = std::min(kColumnTile, l.dim - c0);
-                s.middleCols(c0, w).noalias() += xb.transpose() * xb.middleCols(c0, w);
+                s.middleCols(c0, w).noalias() += xb.transpose() * zb.middleCols(c0, w);
             }
         });
     }
     return s;
 }
+
 
 /// The float weight row of output channel o (l.dim values) in double.
 VecD floatRow(const Layer& l, const Tensor& weight, int64_t o)
@@ -182,6 +196,35 @@ VecD floatRow(const Layer& l, const Tensor& weight, int64_t o)
     for (int64_t j = 0; j < l.dim; ++j)
         w[j] = double(src[j]);
     return w;
+}
+
+/// The weight whose output on `input` best matches the float layer on the float model's input
+/// (RefineOptions::referenceInput), per output row o of group grp:
+///   t_o = argmin Σ_p (w_oᵀ z(p) − tᵀ x(p))² + δ‖t − w_o‖² = (S_xx + δI)⁻¹ (S_xz w_o + δ w_o),
+/// δ = targetDamp · mean diag(S_xx). t_o = w_o when the inputs agree (z = x).
+Tensor upstreamTarget(const Layer& l, const Tensor& weight, const Tensor& input, const Tensor& reference,
+                      const std::vector<MatD>& moments, const std::vector<int64_t>& pos, double targetDamp, int threads)
+{
+    Tensor target = weight;
+    float* out = target.f();
+    for (int64_t grp = 0; grp < l.groups; ++grp) {
+        const MatD& sxx = moments[static_cast<size_t>(grp)];
+        const MatD sxz = patchMoments(l, input, grp, pos, threads, &reference);
+        const double delta = std::max(targetDamp * sxx.trace() / double(l.dim), 1e-30);
+        MatD a = sxx;
+        a.diagonal().array() += delta;
+        const Eigen::LDLT<Eigen::MatrixXd> ldlt(a);
+        MatD rhs(l.dim, l.og);
+        for (int64_t j = 0; j < l.og; ++j) {
+            const VecD w = floatRow(l, weight, grp * l.og + j);
+            rhs.col(j) = sxz * w + delta * w;
+        }
+        const Eigen::MatrixXd t = ldlt.solve(Eigen::MatrixXd(rhs));
+        for (int64_t j = 0; j < l.og; ++j)
+            for (int64_t k = 0; k < l.dim; ++k)
+                out[(grp * l.og + j) * l.dim + k] = static_cast<float>(t(k, j));
+    }
+    return target;
 }
 
 /// The approximated weight row m[o,i] · C[idx[o,i]] of output channel o, in double.
@@ -466,7 +509,14 @@ RefineResult refineCentroids(const CompressedKernels& ck, const Tensor& floatWei
     for (int64_t grp = 0; grp < l.groups; ++grp)
         moments.push_back(patchMoments(l, calibInput, grp, pos, threads));
 
-    const Energies before = outputEnergies(l, floatWeight, ck, ck.centroids, moments, threads);
+    // With a reference input the target is the float layer on the float model's activations:
+    // ‖W z − Ŵ x‖² = ‖(T − Ŵ) x‖² + const with T from upstreamTarget, so every step below runs
+    // unchanged on T (up to the damping), and the SQNR figures are against T x.
+    const Tensor target = options.referenceInput ? upstreamTarget(l, floatWeight, calibInput, *options.referenceInput,
+                                                                  moments, pos, options.targetDamp, threads)
+                                                 : Tensor();
+    const Tensor& goal = options.referenceInput ? target : floatWeight;
+    const Energies before = outputEnergies(l, goal, ck, ck.centroids, moments, threads);
     result.sqnrBeforeDb = outputSqnrDb(before.signal, before.error);
 
     CompressedKernels cur = ck;
@@ -474,7 +524,7 @@ RefineResult refineCentroids(const CompressedKernels& ck, const Tensor& floatWei
     for (int round = 0; round < std::max(1, rounds); ++round) {
         if (rounds > 0) {
             for (int64_t grp = 0; grp < l.groups; ++grp)
-                reassignGroup(l, floatWeight, moments[static_cast<size_t>(grp)], grp, options.damp, cur, threads);
+                reassignGroup(l, goal, moments[static_cast<size_t>(grp)], grp, options.damp, cur, threads);
             if (options.requantizeScales) {
                 const size_t size = cur.scales.size();
                 options.requantizeScales(cur.scales);
@@ -483,13 +533,13 @@ RefineResult refineCentroids(const CompressedKernels& ck, const Tensor& floatWei
                                + std::to_string(cur.scales.size()));
             }
         }
-        cur.centroids = solveCentroids(l, cur, floatWeight, moments, options.lambda, threads, result.usedClusters,
+        cur.centroids = solveCentroids(l, cur, goal, moments, options.lambda, threads, result.usedClusters,
                                        result.lambdaAbs);
     }
     result.centroids = cur.centroids;
     result.indices = cur.indices;
     result.scales = cur.scales;
-    const Energies refined = outputEnergies(l, floatWeight, cur, result.centroids, moments, threads);
+    const Energies refined = outputEnergies(l, goal, cur, result.centroids, moments, threads);
     result.sqnrRefinedDb = outputSqnrDb(refined.signal, refined.error);
 
     result.sqnrAfterDb = result.sqnrRefinedDb;
@@ -499,7 +549,7 @@ RefineResult refineCentroids(const CompressedKernels& ck, const Tensor& floatWei
         if (result.centroids.size() != size)
             failFormat("requantize changed the centroid count from " + std::to_string(size) + " to "
                        + std::to_string(result.centroids.size()));
-        const Energies after = outputEnergies(l, floatWeight, cur, result.centroids, moments, threads);
+        const Energies after = outputEnergies(l, goal, cur, result.centroids, moments, threads);
         result.sqnrAfterDb = outputSqnrDb(after.signal, after.error);
     }
     return result;

@@ -299,6 +299,9 @@ private slots:
     void reassignBeatsPlainSolve();
     void reassignKeepsZeroKernelsAndRoundsScales();
     void reassignBadOptions();
+    void upstreamTargetCorrectsInputError();
+    void upstreamTargetWithSameInputChangesNothing();
+    void upstreamTargetBadInputs();
 };
 
 void TestCentroidRefine::lowersOutputError_data()
@@ -622,6 +625,129 @@ void TestCentroidRefine::reassignBadOptions()
     RefineOptions ro;
     ro.reassignRounds = -1;
     QVERIFY_THROWS_EXCEPTION(core::FormatError, core::refineCentroids(ck, w, x, ConvGeometry{}, ro));
+}
+
+/// ‖W z − Ŵ x‖² / ‖W z‖² in dB (as an SQNR) by direct convolution: the float layer on the float
+/// input z against the compressed layer on the converted input x.
+double endToEndSqnr(const CompressedKernels& ck, const RefineResult& r, const Tensor& w, const Tensor& z,
+                    const Tensor& x, const ConvGeometry& g)
+{
+    CompressedKernels out = ck;
+    out.indices = r.indices;
+    out.scales = r.scales;
+    out.centroids = r.centroids;
+    return sqnrDb(naiveConv(z, w, g), naiveConv(x, out.reconstruct(), g));
+}
+
+void TestCentroidRefine::upstreamTargetCorrectsInputError()
+{
+    // The layer's input x carries the error of converted layers before it: a per-channel gain and
+    // a cross-channel leak of the float input z. With z as the reference the refinement aims at
+    // W z, not W x, and the error against the float layer on the float input drops.
+    std::mt19937 rng(21);
+    const std::vector<float> planted = plantedCentroids(10, 9, rng);
+    const ConvGeometry geom = geometry(1, 1, 1, 1);
+    const Tensor w = structuredWeights({16, 8, 3, 3}, planted, 10, 0.3f, rng);
+    const Tensor z = activations({2, 8, 12, 12}, 7);
+    Tensor x = z;
+    const int64_t plane = 12 * 12;
+    for (int64_t n = 0; n < 2; ++n)
+        for (int64_t c = 0; c < 8; ++c)
+            for (int64_t p = 0; p < plane; ++p) {
+                const float own = z.f()[(n * 8 + c) * plane + p], next = z.f()[(n * 8 + (c + 1) % 8) * plane + p];
+                x.f()[(n * 8 + c) * plane + p] = (0.8f + 0.05f * float(c)) * own + 0.15f * next;
+            }
+    core::ClusterOptions co;
+    co.clusters = 16;
+    const CompressedKernels ck = core::compressConvWeights(w, co);
+    RefineOptions plain;
+    plain.reassignRounds = 2;
+    RefineOptions corrected = plain;
+    corrected.referenceInput = &z;
+    const RefineResult a = core::refineCentroids(ck, w, x, geom, plain);
+    const RefineResult b = core::refineCentroids(ck, w, x, geom, corrected);
+    const double sqnrPlain = endToEndSqnr(ck, a, w, z, x, geom), sqnrCorrected = endToEndSqnr(ck, b, w, z, x, geom);
+    // Upper bound: the best any weight can do on x (dense least squares, K = every kernel).
+    qInfo("against W z: float W on x %.2f dB, refined on x %.2f dB, refined towards W z %.2f dB",
+          sqnrDb(naiveConv(z, w, geom), naiveConv(x, w, geom)), sqnrPlain, sqnrCorrected);
+    QVERIFY2(sqnrCorrected > sqnrPlain + 3.0, qPrintable(QString("%1 vs %2 dB").arg(sqnrCorrected).arg(sqnrPlain)));
+    // Deterministic and independent of the thread count.
+    corrected.threads = 1;
+    const RefineResult one = core::refineCentroids(ck, w, x, geom, corrected);
+    QCOMPARE(one.indices, b.indices);
+    QCOMPARE(one.centroids, b.centroids);
+
+    // With a book rich enough to represent any kernel (K = every kernel, no rounding), the result
+    // approaches the dense least-squares optimum min_T ‖W z − T x‖², solved here independently.
+    // Noise on x keeps that optimum finite (the gain-and-leak mix alone is invertible).
+    const Tensor noise = test::randomTensor(x.shape(), 99u, -0.1f, 0.1f);
+    for (int64_t k = 0; k < x.numel(); ++k)
+        x.f()[k] += noise.f()[k];
+    co.clusters = 16 * 8;
+    const CompressedKernels full = core::compressConvWeights(w, co);
+    RefineOptions exact = corrected;
+    exact.reassignRounds = 0; // k-means with K = N gives every kernel its own centroid: the solve is dense
+    exact.targetDamp = 1e-9;
+    exact.lambda = 1e-12;
+    const RefineResult f = core::refineCentroids(full, w, x, geom, exact);
+    const Dims d = dimsOf(x, w, geom);
+    const int64_t dim = d.ig * 9, positions = d.n * d.oh * d.ow;
+    Eigen::MatrixXd X(positions, dim), Y(positions, d.o);
+    const std::vector<double> yz = naiveConv(z, w, geom);
+    for (int64_t n = 0, row = 0; n < d.n; ++n)
+        for (int64_t oy = 0; oy < d.oh; ++oy)
+            for (int64_t ox = 0; ox < d.ow; ++ox, ++row) {
+                for (int64_t i = 0; i < d.ig; ++i)
+                    for (int64_t t = 0; t < 9; ++t)
+                        X(row, i * 9 + t) = tap(x, d, geom, n, i, oy, ox, t / 3, t % 3);
+                for (int64_t o = 0; o < d.o; ++o)
+                    Y(row, o) = yz[size_t(((n * d.o + o) * d.oh + oy) * d.ow + ox)];
+            }
+    const Eigen::MatrixXd T = X.colPivHouseholderQr().solve(Y);
+    const double optimum = (Y - X * T).squaredNorm(), signal = Y.squaredNorm();
+    const double best = core::outputSqnrDb(signal, optimum), got = endToEndSqnr(full, f, w, z, x, geom);
+    qInfo("K = every kernel: %.3f dB, dense least squares optimum %.3f dB", got, best);
+    QVERIFY2(got > best - 0.1 && got < best + 1e-6, qPrintable(QString("%1 vs optimum %2").arg(got).arg(best)));
+}
+
+void TestCentroidRefine::upstreamTargetWithSameInputChangesNothing()
+{
+    // When the converted input equals the float input the target is the float weight itself
+    // (t_o = (S + δI)⁻¹(S + δI) w_o): same assignment, centroids equal up to rounding.
+    std::mt19937 rng(5);
+    const std::vector<float> planted = plantedCentroids(6, 9, rng);
+    const Tensor w = structuredWeights({8, 6, 3, 3}, planted, 6, 0.2f, rng);
+    const Tensor x = activations({1, 6, 10, 10}, 4);
+    core::ClusterOptions co;
+    co.clusters = 6;
+    const CompressedKernels ck = core::compressConvWeights(w, co);
+    RefineOptions ro;
+    ro.reassignRounds = 1;
+    const RefineResult a = core::refineCentroids(ck, w, x, geometry(1, 1, 1, 1), ro);
+    ro.referenceInput = &x;
+    const RefineResult b = core::refineCentroids(ck, w, x, geometry(1, 1, 1, 1), ro);
+    QCOMPARE(b.indices, a.indices);
+    QVERIFY2(maxAbsDiff(b.centroids, a.centroids) < 1e-4 * maxAbs(a.centroids),
+             qPrintable(QString::number(maxAbsDiff(b.centroids, a.centroids))));
+    QVERIFY(std::abs(b.sqnrAfterDb - a.sqnrAfterDb) < 0.01);
+}
+
+void TestCentroidRefine::upstreamTargetBadInputs()
+{
+    const Tensor w = test::randomTensor({4, 2, 3, 3}, 2);
+    core::ClusterOptions co;
+    co.clusters = 2;
+    const CompressedKernels ck = core::compressConvWeights(w, co);
+    const Tensor x = test::randomTensor({1, 2, 6, 6}, 3);
+    const Tensor wrongShape = test::randomTensor({1, 2, 6, 5}, 3);
+    RefineOptions ro;
+    ro.referenceInput = &wrongShape;
+    QVERIFY_THROWS_EXCEPTION(core::ShapeError, core::refineCentroids(ck, w, x, ConvGeometry{}, ro));
+    ro.referenceInput = &x;
+    for (double damp : {0.0, -1.0, std::nan("")}) {
+        ro.targetDamp = damp;
+        QVERIFY_THROWS_EXCEPTION(core::FormatError, core::refineCentroids(ck, w, x, ConvGeometry{}, ro));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCentroidRefine)

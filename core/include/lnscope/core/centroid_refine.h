@@ -75,6 +75,15 @@ struct RefineOptions
     /// Optional: applied to the reassigned scales (one per kernel, weight order) before each
     /// centroid solve, e.g. rounding them to the weight format so that the centroids absorb it.
     std::function<void(std::vector<float>& scales)> requantizeScales;
+    /// Optional: the float model's input of this layer (same shape as calibInput, which then holds
+    /// the input the converted layers before it produce). The target becomes the float layer on
+    /// the float input, so the layer also corrects the error that reaches it: every step runs on
+    /// T with rows t_o = (S_xx + δI)⁻¹ (S_xz w_o + δ w_o) (S_xz = Σ x zᵀ over the same patches,
+    /// δ = targetDamp · mean diag S_xx), which differs from ‖W z − Ŵ x‖² only by a constant.
+    /// The SQNR figures are then against T x. nullptr: the target is the float layer on calibInput.
+    const Tensor* referenceInput = nullptr;
+    /// Damping of the target solve, relative to the mean diagonal of S_xx (> 0).
+    double targetDamp = 0.01;
 };
 
 struct RefineResult
