@@ -28,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using core::Stage;
 
-const char* const kUsage = R"(usage: lnscope-cli convert MODEL --out DIR [--format NAME] [--clusters K]
+const char* const kUsage = R"(usage: lnscope-cli convert MODEL --out DIR [--format NAME] [--scale-format NAME] [--clusters K]
                          [--clusters-layer NODE=K ...] [--shared-book]
                          [--pointwise keep|scalar|subvector] [--refine] [--reassign N]
                          [--bias-correction] [--calib FILE_OR_DIR]
@@ -51,8 +51,11 @@ the first layer whose SQNR drops below 30 dB. Ctrl-C cancels and writes nothing.
 options:
   --out DIR             output folder (created at the end if it does not exist)
   --format NAME         weight format (default lns8): )"
-                        "lns8, lns8_q3.4, lns8_q5.2, fp8_e4m3, fp8_e5m2, int8, fp16, bf16, float32"
+                        "lns8, lns8_q3.4, lns8_q5.2, lns6, fp8_e4m3, fp8_e5m2, int8, fp16, bf16, float32"
                         R"(
+  --scale-format NAME   format of the per-kernel scales (default: the weight format); with LNS
+                        weights an LNS format with the same fraction bits, e.g. lns6 (Q2.3,
+                        6 bits per kernel instead of 8)
   --clusters K          centroids per book (default 64); a layer uses min(K, its kernels)
   --clusters-layer NODE=K   K for one conv (per-layer books only); repeatable
   --shared-book         one book per kernel size over all compressed convs
@@ -64,7 +67,7 @@ options:
                         float-minus-converted mean output per channel (default off)
   --calib FILE_OR_DIR   calibration images or .pb tensors (a folder: every file in it); without
                         it, activations are calibrated on the evaluation input
-  --config FILE         conversion settings as JSON (keys: format, clusters, clustersPerLayer,
+  --config FILE         conversion settings as JSON (keys: format, scaleFormat, clusters, clustersPerLayer,
                         sharedBook, pointwise, refine, reassign, biasCorrection, seed,
                         weightRule, activationFormat, activationRule);
                         options given on the command line override the file
@@ -105,16 +108,16 @@ core::PointwisePolicy pointwiseFrom(const ParsedArgs& args)
     throw UsageError("option '--pointwise' needs keep, scalar or subvector, got '" + p + "'");
 }
 
-std::string formatFrom(const ParsedArgs& args)
+std::string formatFrom(const ParsedArgs& args, const std::string& option = "--format")
 {
-    const std::string name = args.value("--format").value_or("lns8");
+    const std::string name = args.value(option).value_or("lns8");
     const auto& registry = core::NumberFormatRegistry::builtin();
     if (registry.find(name))
         return name;
     std::string known;
     for (const std::string& n : registry.names())
         known += (known.empty() ? "" : ", ") + n;
-    throw UsageError("unknown format '" + name + "' for option '--format' (known: " + known + ")");
+    throw UsageError("unknown format '" + name + "' for option '" + option + "' (known: " + known + ")");
 }
 
 /// NODE=K values; K out of range is a usage error like --clusters, a NODE that is not a
@@ -248,7 +251,12 @@ std::string renderText(const ConvertReport& r, const fs::path& out)
     const core::ConvertedModel& m = r.converted;
     const core::ConversionReport& rep = r.report;
     std::string text = "Model    " + r.model.string() + " (graph '" + m.original.name + "')\n";
-    text += "Format   " + r.format + " (" + std::to_string(r.formatBits) + " bits), K = "
+    const std::string scales = m.config.scaleFormatName();
+    text += "Format   " + r.format + " (" + std::to_string(r.formatBits) + " bits)"
+            + (scales != r.format ? ", scales " + scales + " ("
+                                        + std::to_string(core::NumberFormatRegistry::builtin().get(scales).bits()) + " bits)"
+                                  : std::string())
+            + ", K = "
             + std::to_string(m.config.clusters) + (m.config.sharedBook ? ", shared books" : ", per-layer books")
             + ", pointwise " + core::toString(m.config.pointwise)
             + (m.config.refine ? ", refined (" + std::to_string(m.config.reassignRounds) + " reassignment round(s)"
@@ -374,6 +382,7 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
     Json config = Json::object()
                       .set("format", r.format)
                       .set("formatBits", r.formatBits)
+                      .set("scaleFormat", m.config.scaleFormatName())
                       .set("clusters", m.config.clusters)
                       .set("clustersPerLayer", perLayerK)
                       .set("sharedBook", m.config.sharedBook)
@@ -496,6 +505,14 @@ core::ConversionConfig configFrom(const ParsedArgs& args)
         config = core::readConversionConfig(*file);
     if (args.has("--format"))
         config.weightFormat = formatFrom(args);
+    if (args.has("--scale-format"))
+        config.scaleFormat = formatFrom(args, "--scale-format");
+    try {
+        const auto& registry = core::NumberFormatRegistry::builtin();
+        core::checkScaleFormat(registry.get(config.weightFormat), registry.get(config.scaleFormatName()));
+    } catch (const core::Error& e) {
+        throw UsageError(e.what());
+    }
     if (args.has("--clusters"))
         config.clusters = args.intValue("--clusters", kDefaultClusters, 1, kMaxClusters);
     if (args.has("--shared-book"))
@@ -543,6 +560,7 @@ int runConvert(const std::vector<std::string>& argv)
 {
     std::vector<OptionSpec> specs = {
         {"--out", "", true, false},          {"--format", "", true, false},   {"--clusters", "", true, false},
+        {"--scale-format", "", true, false},
         {"--clusters-layer", "", true, true}, {"--shared-book", "", false, false}, {"--pointwise", "", true, false},
         {"--refine", "", false, false},      {"--calib", "", true, false},    {"--input", "", true, false},
         {"--reassign", "", true, false},     {"--bias-correction", "", false, false},

@@ -53,7 +53,9 @@ std::vector<BudgetReport> conversionBudgets(const ConvertedModel& m)
     config.clusters = m.config.clusters;
     config.clustersPerLayer = m.config.clustersPerLayer;
     config.bookScope = m.config.sharedBook ? BookScope::SharedPerKernelSize : BookScope::PerLayer;
-    config.scaleBits = formatBits; // per-kernel scales are stored as weight-format codes
+    // Per-kernel scales are stored as scale-format codes (the weight format unless configured).
+    const int scaleBits = NumberFormatRegistry::builtin().get(m.config.scaleFormatName()).bits();
+    config.scaleBits = scaleBits;
     config.compress1x1 = m.config.pointwise != PointwisePolicy::Keep;
     for (const ConvertedLayer& l : m.layers)
         if (!l.clustered)
@@ -63,7 +65,7 @@ std::vector<BudgetReport> conversionBudgets(const ConvertedModel& m)
     for (Stage s : kStorageStages) {
         StorageConfig c = config.forStage(s);
         if (s == Stage::Lns8) // the last stage is the chosen weight format, not necessarily 8 bits
-            c.centroidBits = c.weightBits = c.scaleBits = formatBits;
+            c.centroidBits = c.weightBits = formatBits, c.scaleBits = scaleBits;
         out.push_back(storageBudget(shapes, c, s));
     }
     return out;

@@ -6,6 +6,7 @@
 
 #include "lnscope/core/centroid_refine.h"
 #include "lnscope/core/lns_emulator.h"
+#include "lnscope/core/lns_format.h"
 #include "lnscope/core/tensor_metrics.h"
 #include "lnscope/core/error.h"
 
@@ -95,6 +96,19 @@ ChannelMap scaleChannelMap(const CompressedKernels& ck)
 
 } // namespace
 
+void checkScaleFormat(const NumberFormat& weightFormat, const NumberFormat& scaleFormat)
+{
+    const auto* w = dynamic_cast<const LnsFormat*>(&weightFormat);
+    if (!w)
+        return; // decoded scale × decoded centroid: any format multiplies
+    const auto* s = dynamic_cast<const LnsFormat*>(&scaleFormat);
+    if (!s || s->fractionBits() != w->fractionBits())
+        throw UnsupportedError("conversion: scale format '" + scaleFormat.name() + "' does not fit weight format '"
+                               + weightFormat.name() + "': with LNS weights the scales must be LNS codes with the same "
+                               "fraction bits (F = " + std::to_string(w->fractionBits())
+                               + "), so that scale · centroid is an add of log codes");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stages
 
@@ -118,7 +132,9 @@ Tensor ConvertedLayer::weightForStage(Stage stage, const Tensor& foldedWeight) c
     if (kernels.unit == ClusterUnit::Kernel) {
         if (scaleCodes.size() != kernels.scales.size())
             throw FormatError("converted layer '" + node + "': scale code count does not match the kernels");
-        decoded.scales = decodePerChannel(format, scaleCodes, scaleChannelMap(kernels), scaleParams);
+        const NumberFormat& scaleFmt =
+            NumberFormatRegistry::builtin().get(scaleFormat.empty() ? weightFormat : scaleFormat);
+        decoded.scales = decodePerChannel(scaleFmt, scaleCodes, scaleChannelMap(kernels), scaleParams);
     }
     return decoded.reconstruct();
 }
@@ -361,6 +377,7 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
     if (m.config.sharedBook)
         m.notes.push_back("refinement skipped for shared books (a per-layer solve would split the book)");
     const NumberFormat& format = NumberFormatRegistry::builtin().get(m.config.weightFormat);
+    const NumberFormat& scaleFormat = NumberFormatRegistry::builtin().get(m.config.scaleFormatName());
     const bool sequential = m.config.reassignRounds > 0;
     // With reassignment, layers are refined in graph order on the inputs that the layers already
     // refined produce (their weights as the format stores them): each layer absorbs the error
@@ -376,6 +393,10 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
                 index = static_cast<int>(n);
         const Executor exec(sequential ? work : m.folded, ExecOptions{m.config.threads});
         const Tensor x = captureLayerInput(exec, index, calibration, steps.progress);
+        Tensor reference; // the float model's input of the layer (correctUpstream)
+        if (sequential && m.config.correctUpstream)
+            reference = captureLayerInput(Executor(m.folded, ExecOptions{m.config.threads}), index, calibration,
+                                          steps.progress);
         if (x.empty()) {
             m.notes.push_back(l.node + ": refinement skipped (calibration inputs of different shapes)");
             continue;
@@ -384,6 +405,8 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
         ro.maxPositions = m.config.refineMaxPositions;
         ro.threads = m.config.threads;
         ro.reassignRounds = m.config.reassignRounds;
+        if (!reference.empty() && reference.shape() == x.shape())
+            ro.referenceInput = &reference;
         std::vector<float> refinedFloat;
         // Keep the float solution for the ClusterCompressed stage; the reported "after" SQNR is
         // for the centroids as the weight format stores them (same rule as quantizeLayers).
@@ -398,8 +421,8 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
             std::vector<QuantParam> params;
             std::vector<uint32_t> codes;
             const ChannelMap map = scaleChannelMap(l.kernels);
-            quantizePerChannel(format, scales, map, m.config.weightRule, params, codes);
-            scales = decodePerChannel(format, codes, map, params);
+            quantizePerChannel(scaleFormat, scales, map, m.config.weightRule, params, codes);
+            scales = decodePerChannel(scaleFormat, codes, map, params);
         };
         const Tensor& weight = *m.folded.initializer(l.weightName);
         const RefineResult r = refineCentroids(l.kernels, weight, x,
@@ -494,6 +517,7 @@ void correctBiases(ConvertedModel& m, const std::vector<TensorMap>& calibration,
 void quantizeLayers(ConvertedModel& m, StepCounter& steps)
 {
     const NumberFormat& format = NumberFormatRegistry::builtin().get(m.config.weightFormat);
+    const NumberFormat& scaleFormat = NumberFormatRegistry::builtin().get(m.config.scaleFormatName());
     for (ConvertedLayer& l : m.layers) {
         steps.step("quantize " + l.node);
         l.weightFormat = format.name();
@@ -507,8 +531,11 @@ void quantizeLayers(ConvertedModel& m, StepCounter& steps)
         l.centroidParams = {format.chooseParam(ck.centroids, m.config.weightRule)};
         l.centroidCodes.resize(ck.centroids.size());
         format.encode(ck.centroids, l.centroidParams[0], l.centroidCodes);
-        if (ck.unit == ClusterUnit::Kernel)
-            quantizePerChannel(format, ck.scales, scaleChannelMap(ck), m.config.weightRule, l.scaleParams, l.scaleCodes);
+        if (ck.unit == ClusterUnit::Kernel) {
+            l.scaleFormat = scaleFormat.name();
+            quantizePerChannel(scaleFormat, ck.scales, scaleChannelMap(ck), m.config.weightRule, l.scaleParams,
+                               l.scaleCodes);
+        }
     }
 }
 
@@ -518,7 +545,7 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
                             const std::vector<TensorMap>& calibration, Progress* progress)
 {
     const NumberFormat& format = NumberFormatRegistry::builtin().get(config.weightFormat); // throws early
-    (void)format;
+    checkScaleFormat(format, NumberFormatRegistry::builtin().get(config.scaleFormatName()));
     if (!config.activationFormat.empty())
         (void)NumberFormatRegistry::builtin().get(config.activationFormat);
     if (config.clusters < 1)

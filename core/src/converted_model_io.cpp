@@ -119,8 +119,8 @@ struct JsonReader
 std::string configJson(const ConversionConfig& c)
 {
     std::ostringstream o;
-    o << "{\"weightFormat\":" << jsonQuote(c.weightFormat) << ",\"clusters\":" << c.clusters
-      << ",\"clustersPerLayer\":{";
+    o << "{\"weightFormat\":" << jsonQuote(c.weightFormat) << ",\"scaleFormat\":" << jsonQuote(c.scaleFormat)
+      << ",\"clusters\":" << c.clusters << ",\"clustersPerLayer\":{";
     bool first = true;
     for (const auto& [node, k] : c.clustersPerLayer) {
         o << (first ? "" : ",") << jsonQuote(node) << ":" << k;
@@ -129,6 +129,7 @@ std::string configJson(const ConversionConfig& c)
     o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
       << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"reassignRounds\":" << c.reassignRounds
       << ",\"biasCorrection\":" << (c.biasCorrection ? "true" : "false")
+      << ",\"correctUpstream\":" << (c.correctUpstream ? "true" : "false")
       << ",\"seed\":" << c.seed << ",\"maxIterations\":" << c.maxIterations
       << ",\"refineMaxPositions\":" << c.refineMaxPositions
       << ",\"weightRule\":" << jsonQuote(c.weightRule == ParamRule::MinMse ? "minmse" : "absmax")
@@ -146,6 +147,7 @@ std::string layerJson(const ConvertedLayer& l)
     for (size_t d = 0; d < l.weightShape.size(); ++d)
         o << (d ? "," : "") << l.weightShape[d];
     o << "],\"outputAxis\":" << l.outputAxis << ",\"weightFormat\":" << jsonQuote(l.weightFormat)
+      << ",\"scaleFormat\":" << jsonQuote(l.scaleFormat)
       << ",\"clustered\":" << (l.clustered ? "true" : "false") << ",\"book\":" << jsonQuote(l.book)
       << ",\"unit\":" << static_cast<int>(k.unit) << ",\"d\":" << k.d << ",\"clusters\":" << k.clusters
       << ",\"units\":" << k.unitCount() << ",\"indexBits\":" << k.indexBits << ",\"nonZeroUnits\":" << k.nonZeroUnits
@@ -193,6 +195,12 @@ ConversionConfig readConfig(const JsonReader& r, const Json& c)
 {
     ConversionConfig cfg;
     cfg.weightFormat = r.string(c, "weightFormat");
+    // Files written before scale formats existed stored the scales in the weight format ("").
+    if (std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.first == "scaleFormat"; })) {
+        cfg.scaleFormat = r.string(c, "scaleFormat");
+        if (!cfg.scaleFormat.empty() && !NumberFormatRegistry::builtin().find(cfg.scaleFormat))
+            r.fail("scaleFormat", "unknown format '" + cfg.scaleFormat + "'");
+    }
     cfg.clusters = static_cast<int>(r.integer(c, "clusters", 1, INT32_MAX));
     const Json& per = r.get(c, "clustersPerLayer");
     for (const auto& [node, v] : per.members) {
@@ -214,6 +222,8 @@ ConversionConfig readConfig(const JsonReader& r, const Json& c)
     cfg.reassignRounds = hasRounds ? static_cast<int>(r.integer(c, "reassignRounds", 0, 16)) : 0;
     const bool hasCorrection = std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.first == "biasCorrection"; });
     cfg.biasCorrection = hasCorrection && r.boolean(c, "biasCorrection");
+    const bool hasUpstream = std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.first == "correctUpstream"; });
+    cfg.correctUpstream = hasUpstream && r.boolean(c, "correctUpstream");
     cfg.seed = static_cast<uint32_t>(r.integer(c, "seed", 0, UINT32_MAX));
     cfg.maxIterations = static_cast<int>(r.integer(c, "maxIterations", 0, INT32_MAX));
     cfg.refineMaxPositions = r.integer(c, "refineMaxPositions", 1, INT64_MAX / 2);
@@ -247,6 +257,18 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
     l.weightFormat = r.string(j, "weightFormat");
     const NumberFormat& format = NumberFormatRegistry::builtin().get(l.weightFormat);
     const int width = codeBytes(format);
+    // Files written before scale formats existed stored the scales as weight-format codes.
+    const bool hasScaleFormat =
+        std::any_of(j.members.begin(), j.members.end(), [](const auto& m) { return m.first == "scaleFormat"; });
+    const std::string scaleName = hasScaleFormat ? r.string(j, "scaleFormat") : std::string();
+    if (!scaleName.empty() && !NumberFormatRegistry::builtin().find(scaleName))
+        r.fail("layers[" + std::to_string(index) + "].scaleFormat", "unknown format '" + scaleName + "'");
+    const NumberFormat& scaleFormat = NumberFormatRegistry::builtin().get(scaleName.empty() ? l.weightFormat : scaleName);
+    try {
+        checkScaleFormat(format, scaleFormat);
+    } catch (const Error& e) {
+        r.fail("layers[" + std::to_string(index) + "].scaleFormat", e.what());
+    }
     l.clustered = r.boolean(j, "clustered");
     l.book = r.string(j, "book");
     l.refined = r.boolean(j, "refined");
@@ -256,9 +278,11 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
     l.centroidParams = r.params(j, "centroidParams");
     l.scaleParams = r.params(j, "scaleParams");
     l.weightParams = r.params(j, "weightParams");
-    for (const auto* params : {&l.centroidParams, &l.scaleParams, &l.weightParams})
+    for (const auto* params : {&l.centroidParams, &l.weightParams})
         for (const QuantParam& p : *params)
             format.checkParam(p);
+    for (const QuantParam& p : l.scaleParams)
+        scaleFormat.checkParam(p);
     if (file.has(sectionName(index, "b")))
         l.bias = file.floats(sectionName(index, "b"));
     if (!l.clustered) {
@@ -288,7 +312,9 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
             r.fail("layers[" + std::to_string(index) + "]", "pre-refinement centroids do not fit the book");
     }
     l.centroidCodes = unpackCodes(file.bytes(sectionName(index, "lut")), width);
-    l.scaleCodes = unpackCodes(file.bytes(sectionName(index, "scl")), width);
+    l.scaleCodes = unpackCodes(file.bytes(sectionName(index, "scl")), codeBytes(scaleFormat));
+    if (k.unit == ClusterUnit::Kernel)
+        l.scaleFormat = scaleFormat.name();
     if (l.centroidCodes.size() != k.centroids.size() || l.scaleCodes.size() != k.scales.size()
         || l.centroidParams.size() != 1 || (k.unit == ClusterUnit::Kernel && l.scaleParams.size() != static_cast<size_t>(l.weightShape[0])))
         r.fail("layers[" + std::to_string(index) + "]", "codes or parameters do not fit the kernels");
@@ -320,10 +346,10 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
     if (root.kind != JsonKind::Object)
         throw FormatError(context + ": a conversion config must be a JSON object");
     const JsonReader r{context, "config key"};
-    static const char* const kKeys[] = {"format",     "clusters",         "clustersPerLayer", "sharedBook",
+    static const char* const kKeys[] = {"format",     "scaleFormat", "clusters",         "clustersPerLayer", "sharedBook",
                                         "pointwise",  "refine",           "seed",             "maxIterations",
                                         "refineMaxPositions", "weightRule", "activationFormat", "activationRule",
-                                        "reassign", "biasCorrection"};
+                                        "reassign", "biasCorrection", "correctUpstream"};
     std::string known;
     for (const char* k : kKeys)
         known += (known.empty() ? "" : ", ") + std::string(k);
@@ -339,6 +365,16 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
         cfg.weightFormat = r.string(root, "format");
         if (!registry.find(cfg.weightFormat))
             r.fail("format", "unknown number format '" + cfg.weightFormat + "'");
+    }
+    if (has("scaleFormat")) {
+        cfg.scaleFormat = r.string(root, "scaleFormat"); // "" = the weight format
+        if (!cfg.scaleFormat.empty() && !registry.find(cfg.scaleFormat))
+            r.fail("scaleFormat", "unknown number format '" + cfg.scaleFormat + "'");
+        try {
+            checkScaleFormat(registry.get(cfg.weightFormat), registry.get(cfg.scaleFormatName()));
+        } catch (const Error& e) {
+            r.fail("scaleFormat", e.what());
+        }
     }
     constexpr int64_t kMaxK = 65536;
     if (has("clusters"))
@@ -374,6 +410,8 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
         cfg.reassignRounds = static_cast<int>(r.integer(root, "reassign", 0, 16));
     if (has("biasCorrection"))
         cfg.biasCorrection = r.boolean(root, "biasCorrection");
+    if (has("correctUpstream"))
+        cfg.correctUpstream = r.boolean(root, "correctUpstream");
     if (has("refineMaxPositions"))
         cfg.refineMaxPositions = r.integer(root, "refineMaxPositions", 1, INT64_MAX / 2);
     if (has("activationFormat")) {
@@ -400,7 +438,8 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
 std::string conversionConfigJson(const ConversionConfig& c)
 {
     std::ostringstream o;
-    o << "{\"format\":" << jsonQuote(c.weightFormat) << ",\"clusters\":" << c.clusters << ",\"clustersPerLayer\":{";
+    o << "{\"format\":" << jsonQuote(c.weightFormat) << ",\"scaleFormat\":" << jsonQuote(c.scaleFormat)
+      << ",\"clusters\":" << c.clusters << ",\"clustersPerLayer\":{";
     bool first = true;
     for (const auto& [node, k] : c.clustersPerLayer) {
         o << (first ? "" : ",") << jsonQuote(node) << ":" << k;
@@ -408,6 +447,7 @@ std::string conversionConfigJson(const ConversionConfig& c)
     }
     o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
       << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"reassign\":" << c.reassignRounds << ",\"biasCorrection\":" << (c.biasCorrection ? "true" : "false")
+      << ",\"correctUpstream\":" << (c.correctUpstream ? "true" : "false")
       << ",\"seed\":" << c.seed << ",\"maxIterations\":" << c.maxIterations
       << ",\"refineMaxPositions\":" << c.refineMaxPositions
       << ",\"weightRule\":" << jsonQuote(c.weightRule == ParamRule::MinMse ? "minmse" : "absmax")
@@ -444,7 +484,8 @@ void saveConverted(const ConvertedModel& model, const std::filesystem::path& pat
         if (l.clustered) {
             writer.addSection(sectionName(k, "idx"), SectionType::Bytes, l.kernels.packedIndices());
             writer.addSection(sectionName(k, "lut"), SectionType::Bytes, packCodes(l.centroidCodes, width));
-            writer.addSection(sectionName(k, "scl"), SectionType::Bytes, packCodes(l.scaleCodes, width));
+            const int scaleWidth = l.scaleFormat.empty() ? width : codeBytes(NumberFormatRegistry::builtin().get(l.scaleFormat));
+            writer.addSection(sectionName(k, "scl"), SectionType::Bytes, packCodes(l.scaleCodes, scaleWidth));
             writer.addFloats(sectionName(k, "cf"), l.kernels.centroids);
             writer.addFloats(sectionName(k, "sf"), l.kernels.scales);
             if (l.refined)

@@ -111,8 +111,15 @@ std::vector<LogCode> weightLogCodes(const ConvertedLayer& l, const LnsFormat& f,
         if (l.scaleCodes.size() != k.unitCount() || static_cast<int64_t>(l.scaleParams.size()) != outputs
             || static_cast<int64_t>(k.unitCount()) * k.d != total)
             throw FormatError("converted layer '" + l.node + "': scale codes do not fit the kernels");
+        // Scales may be narrower codes with the same F (ConversionConfig::scaleFormat): their L adds
+        // to the centroid's L all the same.
+        const auto* sf = dynamic_cast<const LnsFormat*>(
+            &NumberFormatRegistry::builtin().get(l.scaleFormat.empty() ? l.weightFormat : l.scaleFormat));
+        if (!sf || sf->fractionBits() != f.fractionBits())
+            throw UnsupportedError("converted layer '" + l.node + "': scale format '" + l.scaleFormat
+                                   + "' is not LNS with the weights' fraction bits");
         for (size_t u = 0; u < k.unitCount(); ++u) {
-            const LogCode scale = logCode(f, l.scaleCodes[u]);
+            const LogCode scale = logCode(*sf, l.scaleCodes[u]);
             for (int64_t j = 0; j < k.d; ++j)
                 codes[u * static_cast<size_t>(k.d) + static_cast<size_t>(j)] = product(scale, centroid(k.indices[u], j));
         }

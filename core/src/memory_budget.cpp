@@ -21,9 +21,10 @@ int64_t ceilLog2(int64_t k)
     return bits;
 }
 
-void checkBits(const char* what, int bits, std::initializer_list<int> allowed)
+/// A code width: 2..32 bits (every builtin number format), or also 0 where `zeroAllowed` (no scale).
+void checkBits(const char* what, int bits, bool zeroAllowed = false)
 {
-    if (std::find(allowed.begin(), allowed.end(), bits) == allowed.end())
+    if (!(zeroAllowed && bits == 0) && (bits < 2 || bits > 32))
         throw FormatError(std::string("memory budget: ") + what + " = " + std::to_string(bits) + " is not supported");
 }
 
@@ -35,10 +36,10 @@ void checkConfig(const StorageConfig& c)
         if (k < 1)
             throw FormatError("memory budget: clusters (K) for layer '" + name + "' must be >= 1, got "
                               + std::to_string(k));
-    checkBits("scaleBits", c.scaleBits, {0, 8, 16, 32});
-    checkBits("centroidBits", c.centroidBits, {8, 16, 32});
-    checkBits("weightBits", c.weightBits, {8, 16, 32});
-    checkBits("biasBits", c.biasBits, {8, 16, 32});
+    checkBits("scaleBits", c.scaleBits, true);
+    checkBits("centroidBits", c.centroidBits);
+    checkBits("weightBits", c.weightBits);
+    checkBits("biasBits", c.biasBits);
 }
 
 void checkLayer(const LayerShape& l)

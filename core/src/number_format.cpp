@@ -213,6 +213,9 @@ void registerBuiltinNumberFormats(NumberFormatRegistry& registry)
     registry.add(std::make_shared<LnsFormat>(8, 3, "lns8")); // the default layout, Q4.3
     registry.add(std::make_shared<LnsFormat>(8, 4));         // lns8_q3.4: per-channel weights
     registry.add(std::make_shared<LnsFormat>(8, 2));         // lns8_q5.2: wide range
+    // Q2.3: per-kernel scales (ConversionConfig::scaleFormat) — lns8's F, so scale · centroid is
+    // still an add of log codes; 3.75 binades per output channel, 6 bits instead of 8 per kernel.
+    registry.add(std::make_shared<LnsFormat>(6, 3, "lns6"));
     registry.add(std::make_shared<MiniFloatFormat>("fp8_e4m3", MiniFloatFormat::kE4M3));
     registry.add(std::make_shared<MiniFloatFormat>("fp8_e5m2", MiniFloatFormat::kE5M2));
     registry.add(std::make_shared<Int8Format>());

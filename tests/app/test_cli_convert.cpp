@@ -64,6 +64,7 @@ private slots:
     void activationStageAndDequantizedOnnx();
     void exactPathAndSensitivity();
     void configFileSetsAndFlagsOverride();
+    void narrowScaleFormat();
     void badConfigIsNamed_data();
     void badConfigIsNamed();
     void compareReportsLayersAndOutputs();
@@ -290,6 +291,33 @@ void TestCliConvert::configFileSetsAndFlagsOverride()
         QVERIFY2(readBytes(m_dir / "cfg" / f) == readBytes(m_dir / "cfg2" / f), f);
 }
 
+void TestCliConvert::narrowScaleFormat()
+{
+    // 6-bit scales: the report names them, the per-kernel scale term shrinks to 6/8 of the default
+    // and the ratio grows; scales that do not add to lns8's log codes are a usage error.
+    QCOMPARE(convert(path("s8")).exitCode, 0);
+    const CliResult r = convert(path("s6"), {"--scale-format", "lns6"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("scales lns6 (6 bits)"), qPrintable(r.out));
+    const QJsonObject s8 = lnscope::test::readJsonObject(m_dir / "s8" / "report.json");
+    const QJsonObject s6 = lnscope::test::readJsonObject(m_dir / "s6" / "report.json");
+    QCOMPARE(s6["config"].toObject()["scaleFormat"].toString(), QString("lns6"));
+    QCOMPARE(s8["config"].toObject()["scaleFormat"].toString(), QString("lns8"));
+    auto lastStageTerm = [](const QJsonObject& report, const QString& term) {
+        const QJsonArray stages = report["stages"].toArray();
+        return stages.last().toObject()["terms"].toObject()[term].toDouble(-1);
+    };
+    const double bits8 = lastStageTerm(s8, "per-kernel scales"), bits6 = lastStageTerm(s6, "per-kernel scales");
+    QVERIFY2(bits8 > 0 && bits6 > 0, qPrintable(QJsonDocument(s6["stages"].toArray()).toJson()));
+    QCOMPARE(bits6 * 8, bits8 * 6);
+    auto ratio = [](const QJsonObject& report) { return report["stages"].toArray().last().toObject()["ratio"].toDouble(); };
+    QVERIFY2(ratio(s6) > ratio(s8) && ratio(s8) > 1.0, qPrintable(QString("%1 vs %2").arg(ratio(s6)).arg(ratio(s8))));
+    const CliResult bad = convert(path("sbad"), {"--scale-format", "fp8_e4m3"});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains("same fraction bits"), qPrintable(bad.err));
+    QVERIFY(!fs::exists(m_dir / "sbad"));
+}
+
 void TestCliConvert::badConfigIsNamed_data()
 {
     QTest::addColumn<QString>("text");
@@ -303,6 +331,9 @@ void TestCliConvert::badConfigIsNamed_data()
     QTest::addRow("not an object") << "[1, 2]" << "must be a JSON object";
     QTest::addRow("reassignment rounds out of range") << R"({"reassign": 17})" << "config key 'reassign'";
     QTest::addRow("bias correction not a bool") << R"({"biasCorrection": 1})" << "config key 'biasCorrection'";
+    QTest::addRow("unknown scale format") << R"({"scaleFormat": "lns5"})" << "unknown number format 'lns5'";
+    QTest::addRow("scale format with other F")
+        << R"({"scaleFormat": "lns8_q3.4"})" << "config key 'scaleFormat': conversion: scale format 'lns8_q3.4'";
 }
 
 void TestCliConvert::badConfigIsNamed()

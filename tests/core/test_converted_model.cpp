@@ -3,7 +3,10 @@
 
 #include "lnscope/core/converted_model.h"
 
+#include "lnscope/core/conversion_report.h"
 #include "lnscope/core/error.h"
+#include "lnscope/core/lns_format.h"
+#include "lnscope/core/lnsz_container.h"
 #include "lnscope/core/executor.h"
 #include "lnscope/core/lns_emulator.h"
 #include "lnscope/core/onnx_import.h"
@@ -77,6 +80,10 @@ ConversionConfig configNamed(const QString& name)
         c.weightFormat = "fp8_e4m3";
     if (name == "int8")
         c.weightFormat = "int8";
+    if (name == "lns6 scales")
+        c.scaleFormat = "lns6", c.refine = true;
+    if (name == "int8, lns6 scales")
+        c.weightFormat = "int8", c.scaleFormat = "lns6";
     return c;
 }
 
@@ -115,6 +122,9 @@ private slots:
     void corruptedFile();
     void otherModelRefused();
     void clustersPerLayer();
+    void narrowScaleFormat();
+    void scaleFormatMustAddToWeightCodes();
+    void configWithoutScaleFormatReadsAsWeightFormat();
     void refinementDoesNotLowerSqnr();
     void refinementWithoutCalibration();
     void cancellation_data();
@@ -226,7 +236,7 @@ void TestConvertedModel::saveLoadIdentical_data()
 {
     QTest::addColumn<QString>("config");
     for (const char* name : {"default", "shared book", "1x1 scalar sharing", "1x1 sub-vector, K 8", "refined",
-                             "fp8_e4m3", "int8"})
+                             "fp8_e4m3", "int8", "lns6 scales", "int8, lns6 scales"})
         QTest::addRow("%s", name) << QString(name);
 }
 
@@ -295,6 +305,127 @@ void TestConvertedModel::clustersPerLayer()
         QCOMPARE(l.centroidCodes.size(), size_t(l.kernels.clusters * l.kernels.d));
         QCOMPARE(l.kernels.indexBits, core::indexBitsFor(l.kernels.clusters));
     }
+}
+
+void TestConvertedModel::narrowScaleFormat()
+{
+    // Scales as lns6 codes (Q2.3): every Kernel-unit layer stores 6-bit codes with per-output-channel
+    // biases, the Lns8 stage decodes W = lns6(scale) · lns8(centroid), the budget counts 6 bits per
+    // kernel, and the output stays close to the 8-bit-scale conversion.
+    ConversionConfig c;
+    c.scaleFormat = "lns6";
+    const ConvertedModel m = core::convertModel(tinyModel(), c, {tinyInputs()});
+    const ConvertedModel wide = core::convertModel(tinyModel(), {}, {tinyInputs()});
+    const auto& registry = core::NumberFormatRegistry::builtin();
+    const auto& f6 = dynamic_cast<const core::LnsFormat&>(registry.get("lns6"));
+    const auto& f8 = registry.get("lns8");
+    int checked = 0;
+    for (const core::ConvertedLayer& l : m.layers) {
+        if (!l.clustered || l.kernels.unit != core::ClusterUnit::Kernel)
+            continue;
+        QCOMPARE(l.scaleFormat, std::string("lns6"));
+        QCOMPARE(l.scaleParams.size(), size_t(l.weightShape[0]));
+        for (uint32_t code : l.scaleCodes)
+            QVERIFY(code < 64u && code != f6.nanCode());
+        // The top scale of each output channel lands on the top code (absmax rule).
+        const Tensor w = l.weightForStage(Stage::Lns8, *m.folded.initializer(l.weightName));
+        const int64_t perOut = int64_t(l.kernels.unitCount()) / l.weightShape[0];
+        for (int64_t o = 0; o < l.weightShape[0]; o += 3)
+            for (int64_t i = 0; i < perOut; i += 5) {
+                const size_t u = size_t(o * perOut + i);
+                const double scale = f6.decode(l.scaleCodes[u], l.scaleParams[size_t(o)]);
+                for (int j = 0; j < l.kernels.d; ++j) {
+                    const double centroid =
+                        f8.decode(l.centroidCodes[size_t(l.kernels.indices[u]) * size_t(l.kernels.d) + size_t(j)],
+                                  l.centroidParams[0]);
+                    QCOMPARE(w.floats()[u * size_t(l.kernels.d) + size_t(j)], float(scale) * float(centroid));
+                }
+            }
+        ++checked;
+    }
+    QVERIFY(checked >= 3);
+    const auto budgets = core::conversionBudgets(m), wideBudgets = core::conversionBudgets(wide);
+    QCOMPARE(budgets.back().total.scaleBits * 8, wideBudgets.back().total.scaleBits * 6);
+    QCOMPARE(budgets.back().total.indexBits, wideBudgets.back().total.indexBits);
+    QVERIFY(budgets.back().ratio > wideBudgets.back().ratio);
+    const Tensor ref = runOutput(tinyModel());
+    const double sqnr6 = core::computeAgreement(ref, runOutput(m.graphForStage(Stage::Lns8))).sqnrDb;
+    const double sqnr8 = core::computeAgreement(ref, runOutput(wide.graphForStage(Stage::Lns8))).sqnrDb;
+    qInfo("model-output SQNR, LNS stage: 8-bit scales %.2f dB, lns6 scales %.2f dB", sqnr8, sqnr6);
+    QVERIFY2(sqnr6 > sqnr8 - 3.0, qPrintable(QString("%1 vs %2").arg(sqnr6).arg(sqnr8)));
+}
+
+void TestConvertedModel::scaleFormatMustAddToWeightCodes()
+{
+    // With LNS weights the scale's L adds to the centroid's L: the F must match (and it must be LNS).
+    for (const char* scale : {"lns8_q3.4", "fp8_e4m3", "int8"}) {
+        ConversionConfig c;
+        c.scaleFormat = scale;
+        QVERIFY_THROWS_EXCEPTION(core::UnsupportedError, core::convertModel(tinyModel(), c, {}));
+    }
+    ConversionConfig unknown;
+    unknown.scaleFormat = "lns5";
+    QVERIFY_THROWS_EXCEPTION(core::Error, core::convertModel(tinyModel(), unknown, {}));
+    // Non-LNS weights decode and multiply: any scale format works.
+    ConversionConfig int8;
+    int8.weightFormat = "int8";
+    int8.scaleFormat = "fp8_e4m3";
+    QCOMPARE(core::convertModel(tinyModel(), int8, {}).config.scaleFormatName(), std::string("fp8_e4m3"));
+    // Config files: unknown and mismatched scale formats name the key.
+    const auto dir = test::makeTempDir("conv_scalecfg");
+    for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"scaleFormat": "lns6"})", ""},
+             {R"({"scaleFormat": "nope"})", "config key 'scaleFormat': unknown number format 'nope'"},
+             {R"({"format": "lns8_q3.4", "scaleFormat": "lns6"})", "config key 'scaleFormat'"}}) {
+        std::ofstream(dir / "c.json") << text;
+        if (expected.empty()) {
+            QCOMPARE(core::readConversionConfig(dir / "c.json").scaleFormat, std::string("lns6"));
+            continue;
+        }
+        try {
+            core::readConversionConfig(dir / "c.json");
+            QFAIL("no FormatError");
+        } catch (const core::FormatError& e) {
+            QVERIFY2(QString(e.what()).contains("c.json") && QString(e.what()).contains(QString::fromStdString(expected)),
+                     e.what());
+        }
+    }
+    // The config JSON round-trips the scale format.
+    ConversionConfig six;
+    six.scaleFormat = "lns6";
+    std::ofstream(dir / "six.json") << core::conversionConfigJson(six);
+    QVERIFY(core::readConversionConfig(dir / "six.json") == six);
+    std::filesystem::remove_all(dir);
+}
+
+void TestConvertedModel::configWithoutScaleFormatReadsAsWeightFormat()
+{
+    // A .lnsz written before scale formats existed has no scaleFormat keys: its scales are
+    // weight-format codes. Simulated by dropping the keys from a fresh file's manifest.
+    const auto dir = test::makeTempDir("conv_oldscale");
+    const ConvertedModel m = core::convertModel(tinyModel(), {}, {});
+    core::saveConverted(m, dir / "m.lnsz");
+    core::LnszReader in = core::LnszReader::open(dir / "m.lnsz");
+    std::string manifest = in.json("manifest");
+    for (const std::string key : {"\"scaleFormat\":\"\",", "\"scaleFormat\":\"lns8\","}) {
+        for (size_t at = manifest.find(key); at != std::string::npos; at = manifest.find(key))
+            manifest.erase(at, key.size());
+    }
+    QVERIFY(manifest.find("scaleFormat") == std::string::npos);
+    core::LnszWriter out;
+    out.addJson("manifest", manifest);
+    for (const std::string& name : in.names())
+        if (name != "manifest")
+            out.addSection(name, in.type(name), {in.bytes(name).begin(), in.bytes(name).end()});
+    out.write(dir / "old.lnsz");
+    const ConvertedModel old = core::loadConverted(dir / "old.lnsz", tinyModel());
+    QVERIFY(old.config.scaleFormat.empty());
+    for (size_t k = 0; k < m.layers.size(); ++k) {
+        QCOMPARE(old.layers[k].scaleFormat, m.layers[k].scaleFormat);
+        QCOMPARE(old.layers[k].scaleCodes, m.layers[k].scaleCodes);
+    }
+    QVERIFY(runOutput(old.graphForStage(Stage::Lns8)) == runOutput(m.graphForStage(Stage::Lns8)));
+    std::filesystem::remove_all(dir);
 }
 
 void TestConvertedModel::refinementDoesNotLowerSqnr()

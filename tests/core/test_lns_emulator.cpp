@@ -230,9 +230,12 @@ void TestLnsEmulator::exactConvMatchesNaiveLongDouble_data()
     QTest::addColumn<int>("group");
     QTest::addColumn<int>("stride");
     QTest::addColumn<int>("clusters");
-    QTest::addRow("dense, clustered K=4") << 3 << 5 << 1 << 1 << 4;
-    QTest::addRow("grouped 2, stride 2") << 4 << 6 << 2 << 2 << 8;
-    QTest::addRow("depthwise") << 4 << 4 << 4 << 1 << 3;
+    QTest::addColumn<QString>("scaleFormat");
+    QTest::addRow("dense, clustered K=4") << 3 << 5 << 1 << 1 << 4 << "";
+    QTest::addRow("grouped 2, stride 2") << 4 << 6 << 2 << 2 << 8 << "";
+    QTest::addRow("depthwise") << 4 << 4 << 4 << 1 << 3 << "";
+    // 6-bit scales with lns8's F: L_s has a narrower range, the product is still L_a + L_s + L_c.
+    QTest::addRow("dense, lns6 scales") << 6 << 5 << 1 << 1 << 4 << "lns6";
 }
 
 void TestLnsEmulator::exactConvMatchesNaiveLongDouble()
@@ -242,12 +245,15 @@ void TestLnsEmulator::exactConvMatchesNaiveLongDouble()
     QFETCH(int, group);
     QFETCH(int, stride);
     QFETCH(int, clusters);
+    QFETCH(QString, scaleFormat);
     const core::Graph g = convModel(C, O, group, stride, false, 31u + uint32_t(C * O));
     const TensorMap in{{"x", test::randomTensor({1, C, 9, 11}, 5u, -1.f, 1.f)}};
     ConversionConfig cfg;
     cfg.clusters = clusters;
+    cfg.scaleFormat = scaleFormat.toStdString();
     const ConvertedModel m = core::convertModel(g, cfg, {in});
     QVERIFY(m.layers.at(0).clustered);
+    QCOMPARE(m.layers.at(0).scaleFormat, cfg.scaleFormatName());
     EmulatorOptions o;
     o.path = LnsPath::Exact;
     const LnsEmulator emu(m, o);
@@ -257,6 +263,7 @@ void TestLnsEmulator::exactConvMatchesNaiveLongDouble()
 
     // Naive: every product is 2^((L_a + L_s + L_c + B_a + B_s + B_c)/8) with its sign, in long double.
     const auto& f = dynamic_cast<const core::LnsFormat&>(core::NumberFormatRegistry::builtin().get("lns8"));
+    const auto& sf = dynamic_cast<const core::LnsFormat&>(core::NumberFormatRegistry::builtin().get(cfg.scaleFormatName()));
     const core::ConvertedLayer& l = m.layers[0];
     const int32_t ba = m.activations.params.at("x").bias;
     const auto x = in.at("x").floats();
@@ -280,11 +287,12 @@ void TestLnsEmulator::exactConvMatchesNaiveLongDouble()
                             const uint32_t ca = f.encode(x[size_t((ci * H + iy) * W + ix)], {ba, 1.0});
                             const uint32_t cs = l.scaleCodes[unit];
                             const uint32_t cc = l.centroidCodes[size_t(l.kernels.indices[unit]) * 9 + size_t(ky * 3 + kx)];
-                            if (ca == f.zeroCode() || cs == f.zeroCode() || cc == f.zeroCode())
+                            QVERIFY(cs < (1u << sf.bits()));
+                            if (ca == f.zeroCode() || cs == sf.zeroCode() || cc == f.zeroCode())
                                 continue;
-                            const int e = f.logOf(ca) + f.logOf(cs) + f.logOf(cc) + ba + l.scaleParams[size_t(o)].bias
+                            const int e = f.logOf(ca) + sf.logOf(cs) + f.logOf(cc) + ba + l.scaleParams[size_t(o)].bias
                                           + l.centroidParams[0].bias;
-                            const bool neg = f.isNegative(ca) != (f.isNegative(cs) != f.isNegative(cc));
+                            const bool neg = f.isNegative(ca) != (sf.isNegative(cs) != f.isNegative(cc));
                             const long double term = std::exp2l((long double)e / 8.0L);
                             sum += neg ? -term : term;
                             sumAbs += term;

@@ -403,8 +403,12 @@ void TestMemoryBudget::badConfig()
     c.clusters = 0;
     QVERIFY_THROWS_EXCEPTION(FormatError, storageBudget(smallModel(), c));
     c.clusters = 4;
-    c.scaleBits = 7;
+    c.scaleBits = 1;
     QVERIFY_THROWS_EXCEPTION(FormatError, storageBudget(smallModel(), c));
+    c.scaleBits = 33;
+    QVERIFY_THROWS_EXCEPTION(FormatError, storageBudget(smallModel(), c));
+    c.scaleBits = 6; // a narrow scale format (e.g. lns6) is a valid width
+    QCOMPARE(storageBudget(smallModel(), c).total.scaleBits % 6, int64_t(0));
 }
 
 void TestMemoryBudget::budgetFit_data()

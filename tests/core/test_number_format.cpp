@@ -259,13 +259,17 @@ private slots:
 void TestNumberFormat::registry()
 {
     const auto& r = NumberFormatRegistry::builtin();
-    const std::vector<std::string> expected = {"lns8", "lns8_q3.4", "lns8_q5.2", "fp8_e4m3", "fp8_e5m2",
+    const std::vector<std::string> expected = {"lns8", "lns8_q3.4", "lns8_q5.2", "lns6", "fp8_e4m3", "fp8_e5m2",
                                                "int8", "fp16", "bf16", "float32"};
     QCOMPARE(r.names(), expected);
     for (const auto& name : expected)
         QCOMPARE(r.get(name).name(), name);
     QCOMPARE(r.get("lns8").bits(), 8);
     QCOMPARE(lns("lns8").fractionBits(), 3);
+    // The scale format: lns8's F in 6 bits, L in −15..15 (3.75 binades per parameter).
+    QCOMPARE(r.get("lns6").bits(), 6);
+    QCOMPARE(lns("lns6").fractionBits(), 3);
+    QCOMPARE(lns("lns6").maxLog(), 15);
     QCOMPARE(lns("lns8_q3.4").fractionBits(), 4);
     QCOMPARE(lns("lns8_q5.2").fractionBits(), 2);
     QCOMPARE(r.get("fp16").bits(), 16);

@@ -46,6 +46,12 @@ struct JsonValue;
 struct ConversionConfig
 {
     std::string weightFormat = "lns8";          ///< NumberFormatRegistry::builtin() name
+    /// Format of the per-kernel scales m[o][i] ("" = weightFormat, the spec's default). A narrower
+    /// LNS format with the weight format's fraction bits (e.g. "lns6", Q2.3) keeps the product
+    /// scale · centroid an integer add of log codes (numerics.md §3.2) and stores
+    /// bits(scaleFormat) instead of bits(weightFormat) per kernel. With an LNS weight format the
+    /// scale format must be LNS with the same F (convertModel throws UnsupportedError otherwise).
+    std::string scaleFormat;
     int clusters = 64;                          ///< K (≥ 1); per layer K_l = min(K, N_l)
     std::map<std::string, int> clustersPerLayer; ///< K overrides by node name (per-layer books only)
     bool sharedBook = false; ///< one book per kernel size (kh·kw) over all compressed convs
@@ -61,6 +67,10 @@ struct ConversionConfig
     /// the folded biases: on the demo models it lowered the task metrics (segmentation mIoU −0.6,
     /// stereo BEV AP −13 points) although it matches every layer's channel means.
     bool biasCorrection = false;
+    /// With refine and reassignment: each layer's target is the float layer on the *float* model's
+    /// input (RefineOptions::referenceInput) instead of on the input the converted layers before
+    /// it produce, so every layer also corrects the error that reaches it.
+    bool correctUpstream = false;
     uint32_t seed = 1;       ///< k-means++ seed
     int threads = 2;         ///< worker threads; results do not depend on it
     int maxIterations = 50;  ///< Lloyd iterations per k-means run
@@ -75,6 +85,9 @@ struct ConversionConfig
     ParamRule activationRule = ParamRule::AbsMax;
 
     bool operator==(const ConversionConfig& other) const = default;
+
+    /// The format the per-kernel scales are stored in: scaleFormat, or weightFormat when empty.
+    const std::string& scaleFormatName() const { return scaleFormat.empty() ? weightFormat : scaleFormat; }
 };
 
 /// Activation parameters of a converted model: one per activation tensor (lns_emulator.h).
@@ -103,8 +116,9 @@ struct ConvertedLayer
     std::string book;        ///< book id: the node name (per layer) or "d9" (shared, d = 9); "" unclustered
     std::vector<QuantParam> centroidParams; ///< one per book (size 1) when clustered
     std::vector<uint32_t> centroidCodes;    ///< clusters × d codes of the LUT
+    std::string scaleFormat;                ///< format of scaleCodes (Kernel units; the weight format by default)
     std::vector<QuantParam> scaleParams;    ///< one per output channel (Kernel units only)
-    std::vector<uint32_t> scaleCodes;       ///< one per kernel (Kernel units only)
+    std::vector<uint32_t> scaleCodes;       ///< one per kernel (Kernel units only), scaleFormat codes
 
     std::vector<QuantParam> weightParams;   ///< one per output channel when not clustered
     std::vector<uint32_t> weightCodes;      ///< one per weight, in the initializer's layout
@@ -157,6 +171,10 @@ struct ConvertedModel
 ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
                             const std::vector<TensorMap>& calibration, Progress* progress = nullptr);
 
+/// Throws UnsupportedError when per-kernel scales in `scaleFormat` cannot combine with centroids in
+/// `weightFormat` the way the datapath does: an LNS weight format needs LNS scales with the same F.
+void checkScaleFormat(const NumberFormat& weightFormat, const NumberFormat& scaleFormat);
+
 /// Output change when a single layer is converted (the "sensitivity" sweep): per converted layer,
 /// the folded graph with only that layer's weight at `stage` (ClusterCompressed or Lns8), all
 /// others as folded, run on `inputs` and compared with the folded graph over every graph output.
@@ -177,9 +195,9 @@ std::vector<LayerSensitivity> layerSensitivity(const ConvertedModel& model, cons
 /// converted from.
 std::string modelHash(const Graph& graph);
 
-/// Reads a conversion config file: a JSON object with any of the keys format, clusters,
+/// Reads a conversion config file: a JSON object with any of the keys format, scaleFormat, clusters,
 /// clustersPerLayer {node: K}, sharedBook, pointwise (keep|scalar|subvector), refine, reassign (rounds 0..16),
-/// biasCorrection (bool), seed,
+/// biasCorrection (bool), correctUpstream (bool), seed,
 /// maxIterations, refineMaxPositions, weightRule (absmax|minmse), activationFormat ("float32" =
 /// none), activationRule (absmax|minmse); absent keys keep ConversionConfig's defaults. Throws IoError when the file
 /// cannot be read, FormatError naming the file (and line, or key) for malformed JSON, an unknown

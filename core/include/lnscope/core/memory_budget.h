@@ -72,7 +72,7 @@ struct StorageConfig
     int clusters = 256;                     ///< K, global
     std::map<std::string, int> clustersPerLayer; ///< per-layer K overrides (PerLayer scope only)
     BookScope bookScope = BookScope::PerLayer;
-    int scaleBits = 8;      ///< b_scale per kernel: 0 (no scale), 8 or 16
+    int scaleBits = 8;      ///< b_scale per kernel: 0 (no scale) or a code width 2..32 (8: the weight format)
     int centroidBits = 32;  ///< b_centroid: 32 (float) or 8 (LNS8)
     int weightBits = 32;    ///< weights of uncompressed layers: 32 or 8
     int biasBits = 32;      ///< biases (including folded BN): 32 or 8
