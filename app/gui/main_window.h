@@ -15,6 +15,10 @@
 // ones as SVG too; File → Export report / video run through the document's jobs
 // (export_actions.h). The window owns no numerics (DESIGN.md): results come from the
 // Workbench's background jobs.
+//
+// The window wires its parts together; each part has its own file: the view grid (view_grid.h,
+// panels in view_panel.h), the Controls dock (controls_dock.h), the Metrics panel
+// (metrics_panel.h). The Layers and Frames docks, menus, sessions and dialogs are here.
 
 #include "recent_files.h"
 #include "workbench.h"
@@ -26,15 +30,10 @@
 #include <map>
 #include <string>
 
-class QCheckBox;
-class QComboBox;
 class QLabel;
 class QListWidget;
 class QMenu;
-class QProgressBar;
 class QPushButton;
-class QSpinBox;
-class QSplitter;
 class QTableView;
 
 namespace lnscope::widgets {
@@ -51,9 +50,11 @@ class SegComparisonView;
 
 namespace lnscope::app {
 
+class ControlsDock;
 class ExportActions;
+class MetricsPanel;
 class Presentation;
-class ViewPanel;
+class ViewGrid;
 
 class MainWindow : public QMainWindow
 {
@@ -67,13 +68,13 @@ public:
     void openDemo();
 
     // For tests and screenshots.
-    widgets::SegComparisonView* segView() const { return m_segView; }
-    widgets::BevView* bevView() const { return m_bevView; }
-    widgets::CentroidView* centroidView() const { return m_centroidView; }
-    widgets::MemoryBudgetView* memoryView() const { return m_memoryView; }
-    widgets::BoxView3D* boxView3d() const { return m_box3dView; }
-    widgets::CameraBoxView* cameraBoxView() const { return m_cameraView; }
-    widgets::SqnrChartView* sqnrView() const { return m_sqnrView; }
+    widgets::SegComparisonView* segView() const;
+    widgets::BevView* bevView() const;
+    widgets::CentroidView* centroidView() const;
+    widgets::MemoryBudgetView* memoryView() const;
+    widgets::BoxView3D* boxView3d() const;
+    widgets::CameraBoxView* cameraBoxView() const;
+    widgets::SqnrChartView* sqnrView() const;
     widgets::LayerTableModel* layerModel() const { return m_layerModel; }
     QTableView* layerTable() const { return m_layerTable; }
     QListWidget* frameList() const { return m_frameList; }
@@ -83,7 +84,7 @@ public:
     void openSession(const QString& path);
     /// Maximizes view 0..3, or restores the grid with -1.
     void maximizeView(int index);
-    int maximizedView() const { return m_maximized; }
+    int maximizedView() const;
     /// Selects frame `index` in the frame list, which shows it.
     void goToFrame(int index);
 
@@ -104,8 +105,8 @@ public:
     /// The per-layer K of the active model's layers, replacing its entries in the settings
     /// (0 = the global K). What the dialog's OK does.
     void setLayerK(const std::map<std::string, int>& overridesOfActiveModel);
-    QPushButton* convertButton() const { return m_convert; }
-    QLabel* staleLabel() const { return m_staleLabel; }
+    QPushButton* convertButton() const;
+    QLabel* staleLabel() const;
     Presentation* presentation() const { return m_presentation; }
     ExportActions* exports() const { return m_exports; }
 
@@ -124,16 +125,11 @@ protected:
 
 private:
     void createViews();
-    void createControlsDock();
     void createLayersDock();
-    void createMetricsDock();
     void createFramesDock();
     void createMenus();
-    void applySettingsToConfig();
-    void showConfig(const core::ConversionConfig& config, int calibrationFrames);
     void startConversion();
     void refreshSlot(int slot);
-    void refreshMetrics();
     void refreshFrames();
     void selectLayer(const QString& node);
     int activeSlot() const;
@@ -141,48 +137,22 @@ private:
     void openDatasetDialog();
     void openSessionDialog();
     void saveSessionDialog();
-    void openLayerKDialog();
     void exportViewDialog(int index);
     void rebuildRecentMenu();
-    void updateStaleState();
-    void updateLayerKLabel();
     void restoreSettings();
     void applyDefaultLayout();
 
     Workbench m_workbench;
-    widgets::SegComparisonView* m_segView = nullptr;
-    widgets::BevView* m_bevView = nullptr;
-    widgets::CentroidView* m_centroidView = nullptr;
-    widgets::MemoryBudgetView* m_memoryView = nullptr;
-    widgets::BoxView3D* m_box3dView = nullptr;       ///< tab of the boxes panel
-    widgets::CameraBoxView* m_cameraView = nullptr;  ///< tab of the boxes panel
-    widgets::SqnrChartView* m_sqnrView = nullptr;    ///< tab of the memory panel
+    ViewGrid* m_grid = nullptr;         ///< the central widget: the four view panels
+    ControlsDock* m_controls = nullptr; ///< models, dataset, settings, Convert
+    MetricsPanel* m_metrics = nullptr;  ///< in the Metrics dock
     widgets::LayerTableModel* m_layerModel = nullptr;
     widgets::LayerSortProxyModel* m_layerProxy = nullptr;
     QTableView* m_layerTable = nullptr;
     QListWidget* m_frameList = nullptr;
-    QLabel* m_metrics = nullptr;
-    QLabel* m_modelLabel = nullptr;
-    QLabel* m_datasetLabel = nullptr;
-    QComboBox* m_format = nullptr;
-    QSpinBox* m_clusters = nullptr;
-    QComboBox* m_pointwise = nullptr;
-    QCheckBox* m_refine = nullptr;
-    QPushButton* m_layerK = nullptr;
-    QLabel* m_layerKLabel = nullptr;
-    QLabel* m_staleLabel = nullptr;
     QMenu* m_recentMenu = nullptr;
     Presentation* m_presentation = nullptr;
     ExportActions* m_exports = nullptr;
-    QSpinBox* m_calibFrames = nullptr;
-    QComboBox* m_activeModel = nullptr;
-    QPushButton* m_convert = nullptr;
-    QPushButton* m_cancel = nullptr;
-    QProgressBar* m_progress = nullptr;
-    QLabel* m_progressText = nullptr;
-    QSplitter* m_rows = nullptr; ///< two rows (QSplitter each) of two view panels
-    std::vector<ViewPanel*> m_panels;
-    int m_maximized = -1;
     bool m_layoutRestored = false; ///< the saved dock layout was applied
     bool m_layoutDone = false;     ///< shown once (the default layout is applied at the first show)
 };

@@ -4,8 +4,10 @@
 
 #include <QApplication>
 #include <QDockWidget>
+#include <QFontMetrics>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLayout>
 #include <QMenuBar>
 #include <QStatusBar>
 
@@ -21,6 +23,12 @@ QString percent(double v)
 {
     return std::isnan(v) ? QStringLiteral("–") : QString::number(100.0 * v, 'f', 1);
 }
+
+/// Between the parts of one overlay line.
+const QString kGap = QStringLiteral("     ");
+/// Pixels between the overlay and the window's right edge, and above and below it.
+constexpr int kOverlayMargin = 16;
+constexpr int kOverlayGap = 4;
 
 QString seconds(int ms)
 {
@@ -90,6 +98,7 @@ void Presentation::enter()
     m_saved.state = m_window->saveState();
     m_saved.windowState = m_window->windowState();
     m_saved.font = m_window->centralWidget()->font();
+    m_saved.centralMargins = m_window->centralWidget()->layout()->contentsMargins();
     m_saved.maximizedView = m_window->maximizedView();
     m_saved.menuBar = m_window->menuBar()->isVisible();
     m_saved.statusBar = m_window->statusBar()->isVisible();
@@ -125,6 +134,7 @@ void Presentation::leave()
     m_window->centralWidget()->removeEventFilter(this);
     m_overlay->hide();
     m_window->centralWidget()->setFont(m_saved.font);
+    m_window->centralWidget()->layout()->setContentsMargins(m_saved.centralMargins);
     m_window->menuBar()->setVisible(m_saved.menuBar);
     m_window->statusBar()->setVisible(m_saved.statusBar);
     if (m_saved.windowState & Qt::WindowFullScreen)
@@ -210,7 +220,9 @@ void Presentation::handleKey(int key)
 
 bool Presentation::eventFilter(QObject* watched, QEvent* event)
 {
-    if (watched == m_window->centralWidget() && (event->type() == QEvent::Resize || event->type() == QEvent::Move))
+    if (watched == m_window->centralWidget() && event->type() == QEvent::Resize)
+        updateOverlay(); // the lines fit the new width
+    else if (watched == m_window->centralWidget() && event->type() == QEvent::Move)
         placeOverlay();
     const bool key = event->type() == QEvent::KeyPress || event->type() == QEvent::ShortcutOverride;
     if (m_active && key) {
@@ -236,10 +248,13 @@ bool Presentation::eventFilter(QObject* watched, QEvent* event)
 QString Presentation::overlayText() const
 {
     Workbench* wb = m_window->workbench();
+    // The frame with the pace on the first line, the models' numbers below; lines go side by side
+    // while they fit the window's width.
     QStringList lines;
+    QString first;
     if (wb->frameCount() > 0) {
         const std::string& id = wb->dataset()->frames[size_t(wb->currentFrame())].id;
-        lines << tr("Frame %1  (%2 / %3)").arg(QString::fromStdString(id)).arg(wb->currentFrame() + 1).arg(wb->frameCount());
+        first = tr("Frame %1  (%2 / %3)").arg(QString::fromStdString(id)).arg(wb->currentFrame() + 1).arg(wb->frameCount());
         for (Workbench::Slot s : {Workbench::Segmentation, Workbench::Stereo}) {
             const ModelSlot& slot = wb->slot(s);
             QStringList parts;
@@ -250,10 +265,20 @@ QString Presentation::overlayText() const
                 lines << QStringLiteral("%1: %2").arg(slot.name, parts.join(QStringLiteral(" · ")));
         }
     } else {
-        lines << tr("No dataset");
+        first = tr("No dataset");
     }
-    lines << (m_paused ? tr("❚❚ paused (P resumes)") : tr("▶ %1 s per frame").arg(seconds(m_intervalMs)));
-    return lines.join('\n');
+    first += kGap + (m_paused ? tr("❚❚ paused (P resumes)") : tr("▶ %1 s per frame").arg(seconds(m_intervalMs)));
+    lines.prepend(first);
+    const QFontMetrics fm(m_overlay->font());
+    const int width = m_window->centralWidget()->width() - 2 * kOverlayMargin - 24; // the label's padding
+    QStringList joined;
+    for (const QString& line : lines) {
+        if (joined.size() > 1 && fm.horizontalAdvance(joined.last() + kGap + line) <= width)
+            joined.last() += kGap + line;
+        else
+            joined << line;
+    }
+    return joined.join('\n');
 }
 
 void Presentation::updateOverlay()
@@ -269,8 +294,14 @@ void Presentation::placeOverlay()
     if (!m_active)
         return;
     m_overlay->adjustSize();
-    const QRect area = m_window->centralWidget()->geometry();
-    m_overlay->move(area.right() - m_overlay->width() - 16, area.bottom() - m_overlay->height() - 16);
+    // A strip below the views, as high as the overlay: it covers no view.
+    QWidget* central = m_window->centralWidget();
+    QMargins margins = m_saved.centralMargins;
+    margins.setBottom(m_overlay->height() + 2 * kOverlayGap);
+    if (central->layout()->contentsMargins() != margins)
+        central->layout()->setContentsMargins(margins);
+    const QRect area = central->geometry();
+    m_overlay->move(area.right() - m_overlay->width() - kOverlayMargin, area.bottom() - m_overlay->height() - kOverlayGap);
     m_overlay->raise();
 }
 

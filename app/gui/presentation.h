@@ -2,6 +2,9 @@
 // Presentation mode of the workbench window (View → Presentation, F5): full screen without docks,
 // menu or status bar, larger fonts, the four views or one of them, frames advancing by themselves
 // at a chosen interval, and a discreet overlay (bottom right) with the frame id and the key metrics.
+// The overlay sits in a strip kept free below the views (the central widget's bottom margin grows
+// by its height), so it covers no data and no axis; its lines are joined side by side when they fit
+// the width, so the strip stays two or three lines high.
 // Keyboard only (keys()): 1–4 show one view, 0 all four, P pauses / resumes, + / − change the
 // interval, ← / → step a frame, Esc (or F5) leaves. Leaving restores the window as it was:
 // geometry, full-screen / maximized state, docks, menu and status bars, fonts, the maximized view.
@@ -14,6 +17,7 @@
 #include <QByteArray>
 #include <QFont>
 #include <QList>
+#include <QMargins>
 #include <QObject>
 #include <QPair>
 #include <QString>
@@ -51,7 +55,7 @@ public:
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
 
-    /// What the overlay shows now.
+    /// What the overlay shows now (its lines joined to fit the window's width).
     QString overlayText() const;
     QLabel* overlay() const { return m_overlay; }
 
@@ -75,6 +79,7 @@ private:
         QByteArray geometry, state;
         Qt::WindowStates windowState;
         QFont font;
+        QMargins centralMargins;
         int maximizedView = -1;
         bool menuBar = true, statusBar = true;
     };

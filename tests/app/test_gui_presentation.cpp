@@ -14,6 +14,7 @@
 #include <QDockWidget>
 #include <QImage>
 #include <QLabel>
+#include <QLayout>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QSignalSpy>
@@ -56,6 +57,18 @@ int distinctColours(const QImage& image)
         for (int x = 0; x < image.width(); x += stepX)
             colours.insert(image.pixel(x, y));
     return int(colours.size());
+}
+
+/// The first view panel (0–3) shown under the presentation overlay, or -1.
+int panelUnderOverlay(MainWindow& window)
+{
+    const QRect overlay = window.presentation()->overlay()->geometry();
+    for (int i = 0; i < 4; ++i) {
+        const QWidget* panel = window.findChild<QWidget*>(QStringLiteral("view%1").arg(i));
+        if (panel && panel->isVisible() && QRect(panel->mapTo(&window, QPoint(0, 0)), panel->size()).intersects(overlay))
+            return i;
+    }
+    return -1;
 }
 
 } // namespace
@@ -201,6 +214,7 @@ void TestGuiPresentation::presentationRestoresTheWindow()
 {
     m_window->maximizeView(2);
     const QFont font = m_window->centralWidget()->font();
+    const QMargins margins = m_window->centralWidget()->layout()->contentsMargins();
     std::map<QString, bool> docks;
     for (QDockWidget* dock : m_window->findChildren<QDockWidget*>())
         docks[dock->objectName()] = dock->isVisible();
@@ -223,14 +237,18 @@ void TestGuiPresentation::presentationRestoresTheWindow()
     QVERIFY2(overlay->text().contains(QStringLiteral("Frame 000000")), qPrintable(overlay->text()));
     QVERIFY2(overlay->text().contains(QStringLiteral("mIoU")), qPrintable(overlay->text()));
     QVERIFY(m_window->centralWidget()->geometry().contains(overlay->geometry()));
+    QTRY_COMPARE(panelUnderOverlay(*m_window), -1); // in its own strip below the views
 
     QTest::keyClick(m_window.get(), Qt::Key_0);
     QCOMPARE(m_window->maximizedView(), -1);
+    QTRY_COMPARE(panelUnderOverlay(*m_window), -1);
+    QVERIFY2(overlay->text().count('\n') <= 2, qPrintable(overlay->text())); // lines side by side where they fit
     QTest::keyClick(m_window.get(), Qt::Key_Escape);
     QVERIFY(!m_window->presentation()->isActive());
     QVERIFY(!(m_window->windowState() & Qt::WindowFullScreen));
     QCOMPARE(m_window->maximizedView(), 2); // Esc left presentation; it did not also restore the grid
     QCOMPARE(m_window->centralWidget()->font(), font);
+    QCOMPARE(m_window->centralWidget()->layout()->contentsMargins(), margins);
     for (QDockWidget* dock : m_window->findChildren<QDockWidget*>())
         QCOMPARE(dock->isVisible(), docks[dock->objectName()]);
     QVERIFY(m_window->menuBar()->isVisible());

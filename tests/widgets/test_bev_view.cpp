@@ -9,6 +9,7 @@
 #include "lnscope/core/det_metrics.h"
 #include "lnscope/core/kitti_io.h"
 #include "test_utils.h"
+#include "widget_test_utils.h"
 
 #include <QApplication>
 #include <QMouseEvent>
@@ -19,6 +20,7 @@
 #include <cmath>
 
 using namespace lnscope;
+using lnscope::test::sendMouse;
 using widgets::BevData;
 using widgets::BevTransform;
 using widgets::BevView;
@@ -91,12 +93,6 @@ void sendWheel(QWidget* w, QPointF pos, int delta)
 {
     QWheelEvent e(pos, w->mapToGlobal(pos), QPoint(), QPoint(0, delta), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
                   false);
-    QApplication::sendEvent(w, &e);
-}
-
-void sendMouse(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons)
-{
-    QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, Qt::NoModifier);
     QApplication::sendEvent(w, &e);
 }
 

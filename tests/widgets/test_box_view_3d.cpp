@@ -13,6 +13,7 @@
 
 #include "display_guard.h"
 #include "image_baseline.h"
+#include "widget_test_utils.h"
 
 #include <QElapsedTimer>
 #include <QKeyEvent>
@@ -26,6 +27,9 @@
 #include <numbers>
 
 using lnscope::core::KittiObject;
+using lnscope::test::ScopedDisplay;
+using lnscope::test::sendMouse;
+using lnscope::test::shareNotColour;
 using lnscope::widgets::BoxFrameData;
 using lnscope::widgets::BoxView3D;
 
@@ -110,8 +114,7 @@ KittiObject car(float x, float z, float ry, float score = 0.9f)
 
 bool similar(QColor c, QColor want, int tolerance = 12)
 {
-    return std::abs(c.red() - want.red()) <= tolerance && std::abs(c.green() - want.green()) <= tolerance
-           && std::abs(c.blue() - want.blue()) <= tolerance;
+    return lnscope::test::similarColour(c, want, tolerance);
 }
 
 bool colourNear(const QImage& image, QPointF at, QColor want, int radius = 3)
@@ -148,15 +151,6 @@ QRectF projectedBounds(const BoxView3D::CameraPose& pose, const KittiObject& o, 
     return r.adjusted(-margin, -margin, margin, margin);
 }
 
-double shareNotColour(const QImage& image, QColor colour)
-{
-    qint64 differing = 0;
-    for (int y = 0; y < image.height(); ++y)
-        for (int x = 0; x < image.width(); ++x)
-            differing += similar(image.pixelColor(x, y), colour, 2) ? 0 : 1;
-    return double(differing) / double(qint64(image.width()) * image.height());
-}
-
 /// A float car on the left, its converted twin (matched) on the right, nothing else.
 BoxFrameData matchedFrame()
 {
@@ -168,12 +162,6 @@ BoxFrameData matchedFrame()
     pair.indexB = 0;
     data.bev.matching.pairs = {pair};
     return data;
-}
-
-void sendMouse(QWidget* widget, QEvent::Type type, QPoint pos, Qt::MouseButton button, Qt::MouseButtons buttons)
-{
-    QMouseEvent event(type, QPointF(pos), widget->mapToGlobal(QPointF(pos)), button, buttons, Qt::NoModifier);
-    QCoreApplication::sendEvent(widget, &event);
 }
 
 void drag(QWidget* widget, Qt::MouseButton button, QPoint from, QPoint by)
@@ -189,20 +177,6 @@ void sendKey(QWidget* widget, int key)
     QKeyEvent press(QEvent::KeyPress, key, Qt::NoModifier);
     QCoreApplication::sendEvent(widget, &press);
 }
-
-class DisplayUnset
-{
-public:
-    DisplayUnset() : m_saved(qgetenv("DISPLAY")) { qunsetenv("DISPLAY"); }
-    ~DisplayUnset()
-    {
-        if (!m_saved.isEmpty())
-            qputenv("DISPLAY", m_saved);
-    }
-
-private:
-    QByteArray m_saved;
-};
 
 } // namespace
 
@@ -517,7 +491,7 @@ private slots:
     {
         // Debian's VTK aborts the process when it cannot open a display: the view must notice
         // first. (A second ctest entry runs this whole binary with DISPLAY unset as well.)
-        const DisplayUnset unset;
+        const ScopedDisplay unset;
         BoxView3D view;
         QVERIFY(!view.hasRenderer());
         QVERIFY2(view.unavailableReason().contains("DISPLAY"), qPrintable(view.unavailableReason()));
@@ -542,13 +516,8 @@ private slots:
 
     void badDisplayGivesPlaceholder()
     {
-        const QByteArray saved = qgetenv("DISPLAY");
-        qputenv("DISPLAY", ":987655");
+        const ScopedDisplay bad(":987655");
         BoxView3D view;
-        if (saved.isEmpty())
-            qunsetenv("DISPLAY");
-        else
-            qputenv("DISPLAY", saved);
         QVERIFY(!view.hasRenderer());
         QVERIFY2(view.unavailableReason().contains(":987655"), qPrintable(view.unavailableReason()));
     }

@@ -21,6 +21,9 @@
 #include <QTest>
 #include <QValueAxis>
 
+#include <algorithm>
+#include <cmath>
+
 using namespace lnscope;
 using core::CentroidPlot;
 using widgets::CentroidView;
@@ -100,6 +103,8 @@ private slots:
     void tileLayoutRoundTrip_data();
     void tileLayoutRoundTrip();
     void tileLayoutNothingFits();
+    void occupancyTicksAreWholeNumbers();
+    void compactInASmallPane();
     void baseline_data();
     void baseline();
 };
@@ -311,6 +316,42 @@ void TestCentroidView::tileLayoutNothingFits()
     QCOMPARE(l.tile(0), QRectF());
     QCOMPARE(l.tileAt(QPointF(1, 1)), -1);
     QCOMPARE(HeatTileLayout::fit(QRectF(0, 0, 100, 100), 0, 3, 3, 0.0).tileAt(QPointF(1, 1)), -1);
+}
+
+void TestCentroidView::occupancyTicksAreWholeNumbers()
+{
+    CentroidPlot p = refinedK8(); // one kernel per cluster: a 0…1 axis, no ticks at 0.2, 0.4, …
+    std::fill(p.occupancy.begin(), p.occupancy.end(), 1);
+    CentroidView view;
+    view.setPlot(p);
+    auto* y = qobject_cast<QValueAxis*>(chartNamed(view, "occupancyChart")->axes(Qt::Vertical).value(0));
+    QVERIFY(y);
+    QCOMPARE(y->min(), 0.0);
+    QCOMPARE(y->max(), 1.0);
+    QCOMPARE(y->tickCount(), 2);
+}
+
+void TestCentroidView::compactInASmallPane()
+{
+    // The view's size in a 1280×800 window: the histogram keeps readable ticks (no labels under
+    // the bars, at most three on the count axis), the tiles get room.
+    CentroidView view;
+    view.setPlot(plainK64());
+    QVERIFY(!test::grabAtSize(view, QSize(494, 262)).isNull());
+    QVERIFY(view.isCompact());
+    QChart* occupancy = chartNamed(view, "occupancyChart");
+    QVERIFY(!occupancy->axes(Qt::Horizontal).value(0)->labelsVisible());
+    auto* y = qobject_cast<QValueAxis*>(occupancy->axes(Qt::Vertical).value(0));
+    QVERIFY(y->tickCount() <= 3);
+    const double step = (y->max() - y->min()) / (y->tickCount() - 1);
+    QCOMPARE(step, std::floor(step));
+    QVERIFY(!chartNamed(view, "scatterChart")->legend()->isVisible());
+    QVERIFY(chartNamed(view, "scatterChart")->axes(Qt::Horizontal).value(0)->labelsVisible());
+
+    QVERIFY(!test::grabAtSize(view, kBaselineSize).isNull());
+    QVERIFY(!view.isCompact());
+    QVERIFY(chartNamed(view, "occupancyChart")->axes(Qt::Horizontal).value(0)->labelsVisible());
+    QVERIFY(chartNamed(view, "scatterChart")->legend()->isVisible());
 }
 
 void TestCentroidView::baseline_data()

@@ -120,6 +120,7 @@ private slots:
     void selectionHighlightsOneLayer();
     void clickingABarSelectsItsLayer();
     void manyLayersInKiB();
+    void shortPaneDropsTheTitleUnderTurnedLabels();
     void shortLayerNames_data();
     void shortLayerNames();
     void baseline_data();
@@ -352,6 +353,20 @@ void TestMemoryBudgetView::manyLayersInKiB()
     for (QBarSet* set : seriesOf<QStackedBarSeries>(chartOf(view))[0]->barSets())
         sum += set->at(16);
     QVERIFY(std::fabs(sum - double(big.terms.totalBits()) / 8.0 / 1024.0) < 1e-9);
+}
+
+void TestMemoryBudgetView::shortPaneDropsTheTitleUnderTurnedLabels()
+{
+    // Turned layer names need their length below the plot; in a pane of a 1280×800 window there
+    // is no room left for the axis title under them (Qt would draw the names over it).
+    MemoryBudgetView view;
+    view.setReport(resnetLikeReport());
+    QVERIFY(!test::grabAtSize(view, QSize(493, 236)).isNull());
+    auto* x = qobject_cast<QBarCategoryAxis*>(chartOf(view)->axes(Qt::Horizontal).value(0));
+    QVERIFY(x && x->labelsAngle() != 0);
+    QVERIFY(!x->isTitleVisible());
+    QVERIFY(!test::grabAtSize(view, kBaselineSize).isNull());
+    QVERIFY(qobject_cast<QBarCategoryAxis*>(chartOf(view)->axes(Qt::Horizontal).value(0))->isTitleVisible());
 }
 
 void TestMemoryBudgetView::shortLayerNames_data()

@@ -9,6 +9,7 @@
 #include "lnscope/core/seg_labels.h"
 #include "lnscope/core/seg_metrics.h"
 #include "test_utils.h"
+#include "widget_test_utils.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -22,6 +23,7 @@
 #include <random>
 
 using namespace lnscope;
+using lnscope::test::sendMouse;
 using widgets::ImageViewport;
 using widgets::SegComparisonView;
 using widgets::SegFrameData;
@@ -138,12 +140,6 @@ void sendWheel(QWidget* w, QPointF pos, int delta)
 {
     QWheelEvent e(pos, w->mapToGlobal(pos), QPoint(), QPoint(0, delta), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
                   false);
-    QApplication::sendEvent(w, &e);
-}
-
-void sendMouse(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons)
-{
-    QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, Qt::NoModifier);
     QApplication::sendEvent(w, &e);
 }
 

@@ -88,6 +88,28 @@ ConversionReport handReport()
     return r;
 }
 
+/// `count` layers with SQNRs from 0 to 140 dB over three stages (turned names on the axis).
+ConversionReport manyLayersReport(int count)
+{
+    ConversionReport r;
+    r.weightFormat = "lns8";
+    for (int l = 0; l < count; ++l) {
+        core::LayerReport layer;
+        layer.node = "/enc" + std::to_string(l) + "/conv/Conv";
+        layer.op = "Conv";
+        layer.tensor = "t" + std::to_string(l);
+        for (double db : {130.0 + l % 10, 20.0 + l % 7, 2.0 + l % 5})
+            layer.agreement.push_back(sqnr(db));
+        r.layers.push_back(layer);
+    }
+    for (const char* label : {"BNF", "CC", "LNS8"}) {
+        core::StageAgreement stage;
+        stage.label = label;
+        r.stages.push_back(stage);
+    }
+    return r;
+}
+
 QChartView* chartViewOf(SqnrChartView& view)
 {
     return view.findChild<QChartView*>("sqnrChart");
@@ -131,6 +153,7 @@ private slots:
     void firstDivergingLayerIsRinged();
     void selectionByApi();
     void clickingAColumnSelectsItsLayer();
+    void shortPaneKeepsTheChartReadable();
     void baseline_data();
     void baseline();
 };
@@ -262,6 +285,30 @@ void TestSqnrChartView::clickingAColumnSelectsItsLayer()
     QCOMPARE(view.selectedLayer(), QString("/enc2/enc2.0/Conv"));
     // Outside the plot (the header): nothing.
     QCOMPARE(view.layerAt(QPoint(5, 5)), QString());
+}
+
+void TestSqnrChartView::shortPaneKeepsTheChartReadable()
+{
+    // The pane of a 1280×800 window: the header leaves its explanation to the tooltip, the
+    // turned layer names drop the axis title, the dB ticks are few enough to be labelled.
+    SqnrChartView view;
+    view.setReport(manyLayersReport(15));
+    QVERIFY(!test::grabAtSize(view, QSize(493, 236)).isNull());
+    auto* label = view.findChild<QLabel*>("sqnrHeader");
+    QVERIFY2(!label->text().contains("Layer-output SQNR"), qPrintable(label->text()));
+    QVERIFY2(label->toolTip().contains("Layer-output SQNR"), qPrintable(label->toolTip()));
+    QChart* chart = chartViewOf(view)->chart();
+    QVERIFY(!chart->axes(Qt::Horizontal).value(0)->isTitleVisible());
+    auto* y = qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).value(0));
+    QVERIFY(y->titleText().contains("SQNR") && y->titleText().contains("(dB)"));
+    const double shortTicks = (y->max() - y->min()) / y->tickInterval();
+    QVERIFY2(shortTicks <= 4, qPrintable(QString::number(shortTicks)));
+
+    QVERIFY(!test::grabAtSize(view, QSize(800, 700)).isNull());
+    QVERIFY(label->text().contains("Layer-output SQNR"));
+    QVERIFY(label->toolTip().isEmpty());
+    QVERIFY(chart->axes(Qt::Horizontal).value(0)->isTitleVisible());
+    QVERIFY((y->max() - y->min()) / y->tickInterval() > shortTicks);
 }
 
 void TestSqnrChartView::baseline_data()

@@ -4,34 +4,21 @@
 
 #include "lnscope/widgets/vtk_image_view.h"
 
-#include <QMouseEvent>
 #include "display_guard.h"
+#include "widget_test_utils.h"
 
 #include <QTest>
 #include <QWheelEvent>
 
-#include <cstdlib>
-
+using lnscope::test::ScopedDisplay;
+using lnscope::test::sendMouse;
+using lnscope::test::shareNotColour;
 using lnscope::widgets::VtkImageView;
 
 namespace {
 
 constexpr QSize kRenderSize(320, 240);
 
-
-double shareNotColour(const QImage& image, QColor colour, int tolerance = 2)
-{
-    qint64 differing = 0;
-    for (int y = 0; y < image.height(); ++y) {
-        for (int x = 0; x < image.width(); ++x) {
-            const QColor c = image.pixelColor(x, y);
-            if (std::abs(c.red() - colour.red()) > tolerance || std::abs(c.green() - colour.green()) > tolerance
-                || std::abs(c.blue() - colour.blue()) > tolerance)
-                ++differing;
-        }
-    }
-    return double(differing) / double(qMax<qint64>(1, qint64(image.width()) * image.height()));
-}
 
 // The sample box is drawn in flat orange (1.0, 0.6, 0.1): count pixels close to it.
 int orangePixels(const QImage& image)
@@ -45,26 +32,6 @@ int orangePixels(const QImage& image)
         }
     return count;
 }
-
-void sendMouse(QWidget* widget, QEvent::Type type, QPoint pos, Qt::MouseButton button, Qt::MouseButtons buttons)
-{
-    QMouseEvent event(type, QPointF(pos), widget->mapToGlobal(QPointF(pos)), button, buttons, Qt::NoModifier);
-    QCoreApplication::sendEvent(widget, &event);
-}
-
-class DisplayUnset
-{
-public:
-    DisplayUnset() : m_saved(qgetenv("DISPLAY")) { qunsetenv("DISPLAY"); }
-    ~DisplayUnset()
-    {
-        if (!m_saved.isEmpty())
-            qputenv("DISPLAY", m_saved);
-    }
-
-private:
-    QByteArray m_saved;
-};
 
 } // namespace
 
@@ -146,7 +113,7 @@ private slots:
     {
         // Debian's VTK aborts the process when it cannot open a display: the view must notice
         // first. (A second ctest entry runs this whole binary with DISPLAY unset as well.)
-        const DisplayUnset unset;
+        const ScopedDisplay unset;
         VtkImageView view;
         QVERIFY(!view.hasRenderer());
         QVERIFY2(view.unavailableReason().contains("DISPLAY"), qPrintable(view.unavailableReason()));
@@ -166,13 +133,8 @@ private slots:
     void badDisplayGivesPlaceholder()
     {
         // A display that does not answer must also give the placeholder (not a VTK abort).
-        const QByteArray saved = qgetenv("DISPLAY");
-        qputenv("DISPLAY", ":987654");
+        const ScopedDisplay bad(":987654");
         VtkImageView view;
-        if (saved.isEmpty())
-            qunsetenv("DISPLAY");
-        else
-            qputenv("DISPLAY", saved);
         QVERIFY(!view.hasRenderer());
         QVERIFY2(view.unavailableReason().contains(":987654"), qPrintable(view.unavailableReason()));
     }

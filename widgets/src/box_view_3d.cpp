@@ -6,6 +6,7 @@
 
 #include "bev_style.h"
 #include "box_view_3d_scene.h"
+#include "vtk_offscreen.h"
 #include "x11_display.h"
 
 #include <QFontMetrics>
@@ -15,16 +16,12 @@
 #include <QWheelEvent>
 
 #include <vtkCamera.h>
-#include <vtkImageData.h>
-#include <vtkNew.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
-#include <vtkWindowToImageFilter.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numbers>
 #include <optional>
 
@@ -68,8 +65,6 @@ struct BoxView3D::Private
     explicit Private(BoxView3D* view) : q(view) {}
 
     void createScene(void* x11Display);
-    QSize pixelSize() const;
-    QImage render(QSize pixels);
     void projectGridLabels(QSize pixels);
     void cameraMoved();
     void pan(QPointF deltaPixels);
@@ -96,45 +91,7 @@ void BoxView3D::Private::createScene(void* x11Display)
     renderer->SetBackground(Style::kBackground[0] / 255.0, Style::kBackground[1] / 255.0,
                             Style::kBackground[2] / 255.0);
     scene = box3d::buildScene(renderer, data);
-
-    window = vtkSmartPointer<vtkRenderWindow>::New();
-    window->SetDisplayId(x11Display); // the shared, already-probed connection (x11_display.h)
-    window->SetOffScreenRendering(1); // never map an X window; the pixels are read back
-    window->SetMultiSamples(0);       // identical pixels on every Mesa build (tests)
-    window->AddRenderer(renderer);
-    const QSize pixels = pixelSize();
-    window->SetSize(pixels.width(), pixels.height());
-}
-
-QSize BoxView3D::Private::pixelSize() const
-{
-    const qreal ratio = q->devicePixelRatioF();
-    return QSize(qMax(1, qRound(q->width() * ratio)), qMax(1, qRound(q->height() * ratio)));
-}
-
-QImage BoxView3D::Private::render(QSize pixels)
-{
-    window->SetSize(pixels.width(), pixels.height());
-    renderer->ResetCameraClippingRange();
-    window->Render();
-
-    vtkNew<vtkWindowToImageFilter> grab;
-    grab->SetInput(window);
-    grab->SetInputBufferTypeToRGB();
-    grab->ReadFrontBufferOff(); // offscreen: the back buffer holds the frame just rendered
-    grab->Update();
-    vtkImageData* image = grab->GetOutput();
-    int dims[3] = {0, 0, 0};
-    image->GetDimensions(dims);
-    if (dims[0] <= 0 || dims[1] <= 0 || image->GetNumberOfScalarComponents() != 3)
-        return {};
-    // VTK's rows run bottom-up, QImage's top-down.
-    QImage out(dims[0], dims[1], QImage::Format_RGB888);
-    const auto* src = static_cast<const unsigned char*>(image->GetScalarPointer());
-    const size_t rowBytes = size_t(dims[0]) * 3;
-    for (int y = 0; y < dims[1]; ++y)
-        std::memcpy(out.scanLine(dims[1] - 1 - y), src + size_t(y) * rowBytes, rowBytes);
-    return out;
+    window = detail::makeOffscreenWindow(x11Display, renderer, detail::devicePixelSize(*q));
 }
 
 void BoxView3D::Private::projectGridLabels(QSize pixels)
@@ -250,7 +207,7 @@ QImage BoxView3D::renderToImage(QSize size)
     if (!hasRenderer() || size.isEmpty())
         return {};
     d->frameDirty = true; // the window now holds a frame at another size
-    return d->render(size);
+    return detail::renderOffscreen(d->window, d->renderer, size);
 }
 
 BoxView3D::CameraPose BoxView3D::defaultCamera()
@@ -380,9 +337,9 @@ void BoxView3D::paintEvent(QPaintEvent*)
         paintPlaceholder(painter);
         return;
     }
-    const QSize pixels = d->pixelSize();
+    const QSize pixels = detail::devicePixelSize(*this);
     if (d->frameDirty || d->frame.size() != pixels) {
-        d->frame = d->render(pixels);
+        d->frame = detail::renderOffscreen(d->window, d->renderer, pixels);
         d->projectGridLabels(pixels);
         d->frameDirty = false;
     }
@@ -394,13 +351,7 @@ void BoxView3D::paintEvent(QPaintEvent*)
 
 void BoxView3D::paintPlaceholder(QPainter& painter)
 {
-    painter.fillRect(rect(), backgroundColor());
-    painter.setPen(kText);
-    QFont font = painter.font();
-    font.setPointSizeF(font.pointSizeF() * 1.2);
-    painter.setFont(font);
-    const QString text = tr("3-D view unavailable: no OpenGL display") + QLatin1Char('\n') + d->unavailableReason;
-    painter.drawText(rect().adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap, text);
+    detail::paintUnavailable(painter, rect(), backgroundColor(), kText, d->unavailableReason);
 }
 
 void BoxView3D::paintOverlay(QPainter& painter)

@@ -14,6 +14,7 @@
 #include <QLineSeries>
 #include <QLocale>
 #include <QPainter>
+#include <QResizeEvent>
 #include <QScatterSeries>
 #include <QStackedBarSeries>
 #include <QStackedLayout>
@@ -122,6 +123,13 @@ public:
 
     explicit HeatTileStrip(QWidget* parent) : QWidget(parent) { setObjectName(QStringLiteral("heatTiles")); }
 
+    /// Compact: a shorter title and the colour bar on one line with its end values.
+    void setCompact(bool compact)
+    {
+        m_compact = compact;
+        update();
+    }
+
     void setTiles(std::vector<Tile> tiles, int kh, int kw, double maxAbs)
     {
         m_tiles = std::move(tiles);
@@ -139,8 +147,10 @@ protected:
         if (m_tiles.empty())
             return;
         p.setPen(palette().color(QPalette::WindowText));
+        const QString title = m_compact ? tr("%1 most used centroids").arg(m_tiles.size())
+                                        : tr("%1 most used centroids (unit norm)").arg(m_tiles.size());
         p.drawText(titleRect(), Qt::AlignLeft | Qt::AlignVCenter,
-                   tr("%1 most used centroids (unit norm)").arg(m_tiles.size()));
+                   QFontMetrics(font()).elidedText(title, Qt::ElideRight, int(titleRect().width())));
         const HeatTileLayout layout = tileLayout();
         for (int i = 0; i < int(m_tiles.size()); ++i)
             drawTile(p, layout, i);
@@ -173,14 +183,31 @@ protected:
     }
 
 private:
+    /// Cells smaller than this get no label strip under their tile (it would only say "…").
+    static constexpr double kMinLabelledCell = 10.0;
+
     int lineHeight() const { return QFontMetrics(font()).height() + 2; }
     QRectF titleRect() const { return QRectF(4, 2, width() - 8, lineHeight()); }
-    QRectF colorBarRect() const { return QRectF(12, height() - 2 * lineHeight() - 2, width() - 24, 10); }
+    /// Compact: the end values left and right of the bar, in this width each.
+    double compactLabelWidth() const { return QFontMetrics(font()).horizontalAdvance(QStringLiteral("+0.00")) + 8; }
+    QRectF colorBarRect() const
+    {
+        if (m_compact) {
+            const double label = compactLabelWidth();
+            return QRectF(4 + label, height() - lineHeight() + (lineHeight() - 10) / 2.0 - 2, width() - 8 - 2 * label, 10);
+        }
+        return QRectF(12, height() - 2 * lineHeight() - 2, width() - 24, 10);
+    }
 
     HeatTileLayout tileLayout() const
     {
-        const QRectF area(4, titleRect().bottom() + 4, width() - 8, colorBarRect().top() - titleRect().bottom() - 10);
-        return HeatTileLayout::fit(area, int(m_tiles.size()), m_kh, m_kw, lineHeight());
+        const double barTop = m_compact ? height() - lineHeight() - 2 : colorBarRect().top();
+        const QRectF area(4, titleRect().bottom() + 4, width() - 8, barTop - titleRect().bottom() - 10);
+        const HeatTileLayout labelled = HeatTileLayout::fit(area, int(m_tiles.size()), m_kh, m_kw, lineHeight());
+        if (labelled.cell >= kMinLabelledCell)
+            return labelled;
+        const HeatTileLayout bare = HeatTileLayout::fit(area, int(m_tiles.size()), m_kh, m_kw, 0.0);
+        return bare.cell > labelled.cell ? bare : labelled;
     }
 
     void drawTile(QPainter& p, const HeatTileLayout& layout, int i) const
@@ -193,6 +220,8 @@ private:
         p.setPen(QPen(QualitativePalette::color(t.cluster), 2.0));
         p.setBrush(Qt::NoBrush);
         p.drawRect(layout.tile(i).adjusted(-1, -1, 1, 1));
+        if (layout.labelHeight <= 0.0)
+            return;
         // "#id · kernels" when it fits, else "#id" (the tooltip has both).
         const QRectF label = layout.labelRect(i).adjusted(-layout.gap / 2, 0, layout.gap / 2, 0);
         const QFontMetrics fm(font());
@@ -213,9 +242,18 @@ private:
         p.fillRect(bar, gradient);
         p.setPen(QColor(90, 90, 90));
         p.drawRect(bar);
-        const QRectF labels(bar.left() - 10, bar.bottom() + 1, bar.width() + 20, lineHeight());
         p.setPen(palette().color(QPalette::WindowText));
         const QString value = QString::number(m_maxAbs, 'f', 2);
+        if (m_compact) { // −v [bar] +v on one line
+            const double w = compactLabelWidth();
+            const QRectF line(4, bar.center().y() - lineHeight() / 2.0, width() - 8, lineHeight());
+            p.drawText(QRectF(line.left(), line.top(), w - 4, line.height()), Qt::AlignRight | Qt::AlignVCenter,
+                       QStringLiteral("−") + value);
+            p.drawText(QRectF(bar.right() + 4, line.top(), w - 4, line.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                       QStringLiteral("+") + value);
+            return;
+        }
+        const QRectF labels(bar.left() - 10, bar.bottom() + 1, bar.width() + 20, lineHeight());
         p.drawText(labels, Qt::AlignLeft | Qt::AlignTop, QStringLiteral("−") + value);
         p.drawText(labels, Qt::AlignHCenter | Qt::AlignTop, QStringLiteral("0"));
         p.drawText(labels, Qt::AlignRight | Qt::AlignTop, QStringLiteral("+") + value);
@@ -224,6 +262,7 @@ private:
     std::vector<Tile> m_tiles;
     int m_kh = 1, m_kw = 1;
     double m_maxAbs = 0.0;
+    bool m_compact = false;
 };
 
 const QColor kOutline(30, 30, 30);
@@ -293,6 +332,9 @@ struct CentroidView::Private
     QChart* scatter = nullptr;
     QChart* occupancy = nullptr;
     HeatTileStrip* tiles = nullptr;
+    QHBoxLayout* charts = nullptr; ///< scatter | right
+    QVBoxLayout* right = nullptr;  ///< occupancy over tiles
+    bool compact = false;
 };
 
 CentroidView::CentroidView(QWidget* parent) : QWidget(parent), d(std::make_unique<Private>())
@@ -313,19 +355,19 @@ CentroidView::CentroidView(QWidget* parent) : QWidget(parent), d(std::make_uniqu
     d->occupancy->legend()->hide();
     d->tiles = new HeatTileStrip(d->content);
 
-    auto* right = new QVBoxLayout;
-    right->setSpacing(2);
-    right->addWidget(detail::makeChartView(d->occupancy, QStringLiteral("occupancyChart"), d->content), 1);
-    right->addWidget(d->tiles, 1);
-    auto* charts = new QHBoxLayout;
-    charts->setSpacing(4);
-    charts->addWidget(detail::makeChartView(d->scatter, QStringLiteral("scatterChart"), d->content), 3);
-    charts->addLayout(right, 2);
+    d->right = new QVBoxLayout;
+    d->right->setSpacing(2);
+    d->right->addWidget(detail::makeChartView(d->occupancy, QStringLiteral("occupancyChart"), d->content), 1);
+    d->right->addWidget(d->tiles, 1);
+    d->charts = new QHBoxLayout;
+    d->charts->setSpacing(4);
+    d->charts->addWidget(detail::makeChartView(d->scatter, QStringLiteral("scatterChart"), d->content), 3);
+    d->charts->addLayout(d->right, 2);
     auto* contentLayout = new QVBoxLayout(d->content);
     contentLayout->setContentsMargins(4, 4, 4, 4);
     contentLayout->setSpacing(2);
     contentLayout->addWidget(d->header);
-    contentLayout->addLayout(charts, 1);
+    contentLayout->addLayout(d->charts, 1);
 
     d->stack = new QStackedLayout(this);
     d->stack->addWidget(d->placeholder);
@@ -338,6 +380,35 @@ CentroidView::~CentroidView() = default;
 QSize CentroidView::sizeHint() const
 {
     return {640, 400};
+}
+
+bool CentroidView::isCompact() const
+{
+    return d->compact;
+}
+
+void CentroidView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    // The thresholds are for a 9 pt font; a larger one (presentation mode) needs more room.
+    const double scale = std::max(1.0, fontMetrics().height() / double(kCompactFontHeight));
+    const bool compact = width() < kCompactWidth * scale || height() < kCompactHeight * scale;
+    if (compact != d->compact) {
+        d->compact = compact;
+        applyCompactness();
+    }
+}
+
+void CentroidView::applyCompactness()
+{
+    d->charts->setStretch(0, d->compact ? 1 : 3);
+    d->charts->setStretch(1, d->compact ? 1 : 2);
+    d->right->setStretch(0, d->compact ? 2 : 1); // the histogram without its x labels needs less
+    d->right->setStretch(1, d->compact ? 3 : 1);
+    d->scatter->legend()->setVisible(!d->compact);
+    d->tiles->setCompact(d->compact);
+    if (d->hasPlot)
+        buildOccupancy();
 }
 
 void CentroidView::setPlot(const core::CentroidPlot& plot)
@@ -430,9 +501,12 @@ void CentroidView::buildScatter()
     }
     if (refined) {
         for (size_t c = 0; c < plot.centroids.size(); ++c) {
+            const QPointF from = before[c % bins][qsizetype(c / bins)], to = centroids[c % bins][qsizetype(c / bins)];
+            if (from == to)
+                continue; // not moved by the refinement: no link (a zero-length stroke is an empty path)
             auto* link = new QLineSeries;
             link->setPen(QPen(kLink, 1.0));
-            add(link, {before[c % bins][qsizetype(c / bins)], centroids[c % bins][qsizetype(c / bins)]}, false);
+            add(link, {from, to}, false);
         }
         for (int g = 0; g < groups; ++g)
             add(scatterSeries(tr("before refinement"), large ? 8.0 : 11.0, Qt::NoBrush,
@@ -495,9 +569,25 @@ void CentroidView::buildOccupancy()
     auto* y = new QValueAxis;
     y->setTitleText(tr("kernels"));
     y->setLabelFormat(QStringLiteral("%d"));
-    const int64_t most = plot.byOccupancy.empty() ? 1 : plot.occupancy[size_t(plot.byOccupancy.front())];
-    y->setRange(0.0, double(std::max<int64_t>(1, most)));
+    const int64_t most = std::max<int64_t>(1, plot.byOccupancy.empty() ? 1 : plot.occupancy[size_t(plot.byOccupancy.front())]);
+    y->setRange(0.0, double(most));
     y->applyNiceNumbers();
+    // Counts: ticks at whole numbers (a tick at 0.2 would print as "0"), 1, 2, 5, 10, … apart; in a
+    // compact view at most two intervals (a short chart has no room for more labels).
+    const int maxIntervals = d->compact ? 2 : 5;
+    const double tickStep = (y->max() - y->min()) / std::max(1, y->tickCount() - 1);
+    if (d->compact || tickStep < 1.0 || tickStep != std::floor(tickStep)) {
+        int64_t step = 1;
+        for (int k = 0; (most + step - 1) / step > maxIntervals; ++k) // 1, 2, 5, 10, 20, 50, …
+            step = k % 3 == 1 ? step / 2 * 5 : step * 2;
+        const int64_t ticks = (most + step - 1) / step;
+        y->setRange(0.0, double(ticks * step));
+        y->setTickCount(int(ticks) + 1);
+    }
+    // Compact: no room for cluster names or ranks under the bars; they are in the order and the
+    // colours of the tiles below.
+    x->setLabelsVisible(!d->compact);
+    x->setTitleVisible(!d->compact);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);

@@ -40,6 +40,9 @@ const QColor kBudgetLineColor(204, 51, 17);
 constexpr double kBudgetLineMaxFactor = 2.5;
 /// Category labels turn when there are more layers than this (readable at 800 px wide).
 constexpr int kUprightLabelLayers = 8;
+/// Height of the chart that is neither plot nor bottom axis (the legend is on the right): margins
+/// and the half label above the top tick.
+constexpr int kChartMarginsHeight = 12;
 
 struct ByteUnit
 {
@@ -98,6 +101,7 @@ struct MemoryBudgetView::Private
     QLabel* counts = nullptr;
     QChart* chart = nullptr;
     QChartView* view = nullptr;
+    detail::ChartFitter* fitter = nullptr;
     std::vector<std::pair<QBarSet*, QColor>> sets; ///< with their full colour
     bool budgetOffChart = false;
 };
@@ -123,6 +127,8 @@ MemoryBudgetView::MemoryBudgetView(QWidget* parent) : QWidget(parent), d(std::ma
     d->chart->legend()->setAlignment(Qt::AlignRight);
     d->chart->legend()->setShowToolTips(true);
     d->view = detail::makeChartView(d->chart, QStringLiteral("budgetChart"), this);
+    d->fitter = new detail::ChartFitter(
+        d->view, [this] { detail::fitTurnedLabelsTitle(d->chart, d->view->height(), kChartMarginsHeight); });
 
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Stage:"), this));
@@ -229,6 +235,7 @@ void MemoryBudgetView::rebuild()
         else
             buildStageChart(d->stage);
         detail::applyChartFonts(d->chart, font());
+        d->fitter->apply();
         applySelection();
     }
     d->combo->setEnabled(d->hasReport);

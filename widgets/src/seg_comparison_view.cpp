@@ -132,7 +132,7 @@ void SegComparisonView::buildUi()
     d->readout->setObjectName(QStringLiteral("readout"));
     d->readout->setWordWrap(true);
     d->readout->setTextFormat(Qt::PlainText);
-    d->readout->setFixedHeight(2 * fontMetrics().height() + 4);
+    d->readout->setFixedHeight(2 * fontMetrics().height() + 4); // two lines: changeEvent() follows the font
     d->readout->setAlignment(Qt::AlignLeft | Qt::AlignTop);
 
     auto* centre = new QHBoxLayout;
@@ -607,6 +607,13 @@ QSize SegComparisonView::sizeHint() const
 QSize SegComparisonView::minimumSizeHint() const
 {
     return {420, 280};
+}
+
+void SegComparisonView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange) // e.g. presentation mode's larger font
+        d->readout->setFixedHeight(2 * fontMetrics().height() + 4);
 }
 
 } // namespace lnscope::widgets

@@ -126,6 +126,8 @@ public:
     void showCategories(const std::array<int64_t, core::kSegErrorCategoryCount>& counts);
 
     QSize sizeHint() const override;
+    /// All of sizeHint(): in a short view the class list above scrolls instead of the legend losing lines.
+    QSize minimumSizeHint() const override { return sizeHint(); }
 
 protected:
     void paintEvent(QPaintEvent* event) override;

@@ -12,6 +12,7 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QMouseEvent>
+#include <QResizeEvent>
 #include <QScatterSeries>
 #include <QVBoxLayout>
 
@@ -32,6 +33,9 @@ const QColor kSelectionColor(120, 120, 120);
 constexpr double kExactHeadroomDb = 10.0;
 /// Category labels turn when there are more layers than this (as in MemoryBudgetView).
 constexpr int kUprightLabelLayers = 8;
+/// Height of the chart that is neither plot, bottom axis nor legend: margins and the half label
+/// above the top tick.
+constexpr int kChartMarginsHeight = 12;
 
 double sqnrAt(const core::LayerReport& layer, size_t stage)
 {
@@ -64,6 +68,9 @@ struct SqnrChartView::Private
     QLabel* header = nullptr;
     QChart* chart = nullptr;
     QChartView* view = nullptr;
+    detail::ChartFitter* fitter = nullptr;
+    double ySpan = 0.0;    ///< dB from the lowest to the highest tick
+    bool headerLong = true; ///< the header has the sentence on what the chart shows
     std::vector<QLineSeries*> stageSeries;
 
     const core::StageAgreement* lastStage() const { return report.stages.empty() ? nullptr : &report.stages.back(); }
@@ -86,6 +93,7 @@ SqnrChartView::SqnrChartView(QWidget* parent) : QWidget(parent), d(std::make_uni
     d->chart->legend()->setShowToolTips(true);
     d->view = detail::makeChartView(d->chart, QStringLiteral("sqnrChart"), this);
     d->view->viewport()->installEventFilter(this);
+    d->fitter = new detail::ChartFitter(d->view, [this] { fitAxes(); });
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->setSpacing(2);
@@ -191,9 +199,7 @@ void SqnrChartView::rebuild()
     y->setTitleText(tr("SQNR vs float32 (dB)"));
     y->setLabelFormat(QStringLiteral("%g"));
     y->setRange(yMin, yMax);
-    // Ticks every 10 dB, or every 20 / 50 dB over a wide range (labels need room).
-    const double span = yMax - yMin;
-    y->setTickInterval(span <= 100.0 ? 10.0 : span <= 200.0 ? 20.0 : 50.0);
+    d->ySpan = yMax - yMin; // the tick interval: fitAxes()
     y->setTickType(QValueAxis::TicksDynamic);
     y->setTickAnchor(0.0);
     d->chart->addAxis(x, Qt::AlignBottom);
@@ -216,7 +222,28 @@ void SqnrChartView::rebuild()
     }
     addMarkers(yMin, yMax);
     detail::applyChartFonts(d->chart, font());
+    d->fitter->apply();
     updateHeader();
+}
+
+void SqnrChartView::fitAxes()
+{
+    auto* y = qobject_cast<QValueAxis*>(d->chart->axes(Qt::Vertical).value(0));
+    if (!y)
+        return;
+    detail::fitTurnedLabelsTitle(d->chart, d->view->height(), kChartMarginsHeight);
+    const int plot = detail::plotHeightEstimate(d->chart, d->view->height(), kChartMarginsHeight);
+    // Ticks every 10 dB, or every 20 / 50 / 100 dB over a wide range or in a short plot: every
+    // label needs its line.
+    const int fitting = std::max(2, plot / (QFontMetrics(y->labelsFont()).height() + 6));
+    double interval = d->ySpan <= 100.0 ? 10.0 : d->ySpan <= 200.0 ? 20.0 : 50.0;
+    for (double wider : {20.0, 50.0, 100.0})
+        if (d->ySpan / interval > fitting && wider > interval)
+            interval = wider;
+    y->setTickInterval(interval);
+    // The whole title when the plot is tall enough for it, else its short form.
+    const QString title = tr("SQNR vs float32 (dB)");
+    y->setTitleText(QFontMetrics(y->titleFont()).horizontalAdvance(title) + 8 <= plot ? title : tr("SQNR (dB)"));
 }
 
 void SqnrChartView::addMarkers(double yMin, double yMax)
@@ -256,19 +283,22 @@ void SqnrChartView::addMarkers(double yMin, double yMax)
 
 void SqnrChartView::updateHeader()
 {
+    d->header->setToolTip(QString());
+    d->headerLong = height() >= kLongHeaderMinHeight;
     if (!d->hasReport || d->report.stages.empty() || d->nodes.isEmpty()) {
         d->header->setText(tr("No conversion yet: the per-layer SQNR of each stage appears here after a conversion."));
         return;
     }
     const QString last = QString::fromStdString(d->report.stages.back().label);
-    QString text = tr("Layer-output SQNR against float32 after each cumulative stage");
+    const QString intro = tr("Layer-output SQNR against float32 after each cumulative stage");
+    QString text;
     if (d->divergingRow >= 0)
-        text += tr(" · first diverging at %1: <b>%2</b> (%3 dB)")
-                    .arg(last, d->nodes[d->divergingRow].toHtmlEscaped(),
-                         LayerTableModel::formatSqnr(sqnrAt(d->report.layers[size_t(d->divergingRow)],
-                                                            d->report.stages.size() - 1)));
+        text = tr("first diverging at %1: <b>%2</b> (%3 dB)")
+                   .arg(last, d->nodes[d->divergingRow].toHtmlEscaped(),
+                        LayerTableModel::formatSqnr(sqnrAt(d->report.layers[size_t(d->divergingRow)],
+                                                           d->report.stages.size() - 1)));
     else
-        text += tr(" · no layer diverges at %1").arg(last);
+        text = tr("no layer diverges at %1").arg(last);
     if (d->anyExact)
         text += tr(" · exact (no error) drawn at %1 dB").arg(d->exactAt);
     const int row = int(d->nodes.indexOf(d->selected));
@@ -279,7 +309,21 @@ void SqnrChartView::updateHeader()
                                                   LayerTableModel::formatSqnr(sqnrAt(d->report.layers[size_t(row)], s)));
         text += tr("<br><b>%1</b>: %2 dB").arg(d->selected.toHtmlEscaped(), values.join(QStringLiteral(" · ")));
     }
-    d->header->setText(text);
+    const QString full = intro + QStringLiteral(" · ") + text;
+    if (d->headerLong) {
+        d->header->setText(full);
+        return;
+    }
+    // A short pane: the sentence on what the chart shows goes to the tooltip.
+    d->header->setText(text.left(1).toUpper() + text.mid(1));
+    d->header->setToolTip(full);
+}
+
+void SqnrChartView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    if ((height() >= kLongHeaderMinHeight) != d->headerLong)
+        updateHeader();
 }
 
 QString SqnrChartView::layerAt(QPoint viewPos) const

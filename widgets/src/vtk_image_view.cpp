@@ -1,5 +1,6 @@
 #include "lnscope/widgets/vtk_image_view.h"
 
+#include "vtk_offscreen.h"
 #include "x11_display.h"
 
 #include <QMouseEvent>
@@ -12,7 +13,6 @@
 #include <vtkCommand.h>
 #include <vtkCubeSource.h>
 #include <vtkGenericRenderWindowInteractor.h>
-#include <vtkImageData.h>
 #include <vtkInteractorStyleTrackballCamera.h>
 #include <vtkLineSource.h>
 #include <vtkNew.h>
@@ -22,9 +22,6 @@
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
-#include <vtkWindowToImageFilter.h>
-
-#include <cstring>
 
 namespace lnscope::widgets {
 
@@ -70,8 +67,6 @@ struct VtkImageView::Private
 
     void createScene(void* x11Display);
     void syncInteractorSize();
-    QSize pixelSize() const;
-    QImage render(QSize pixels);
     void forwardMouse(QMouseEvent* event, void (vtkRenderWindowInteractor::*fire)());
     static void onRenderRequested(vtkObject*, unsigned long, void* clientData, void*);
 
@@ -117,11 +112,7 @@ void VtkImageView::Private::createScene(void* x11Display)
     boxActor->SetOrientation(0.0, 25.0, 0.0);
     renderer->AddActor(boxActor);
 
-    window = vtkSmartPointer<vtkRenderWindow>::New();
-    window->SetDisplayId(x11Display); // the shared, already-probed connection (x11_display.h)
-    window->SetOffScreenRendering(1); // never map an X window; we read the pixels back instead
-    window->SetMultiSamples(0);       // identical pixels on every Mesa build (tests)
-    window->AddRenderer(renderer);
+    window = detail::makeOffscreenWindow(x11Display, renderer, detail::devicePixelSize(*q));
 
     interactor = vtkSmartPointer<vtkGenericRenderWindowInteractor>::New();
     interactor->SetRenderWindow(window);
@@ -134,8 +125,6 @@ void VtkImageView::Private::createScene(void* x11Display)
     renderCallback->SetCallback(&Private::onRenderRequested);
     renderCallback->SetClientData(this);
     interactor->AddObserver(vtkCommand::RenderEvent, renderCallback);
-    const QSize pixels = pixelSize();
-    window->SetSize(pixels.width(), pixels.height());
     interactor->Initialize();
 }
 
@@ -146,44 +135,12 @@ void VtkImageView::Private::onRenderRequested(vtkObject*, unsigned long, void* c
     self->q->update();
 }
 
-QSize VtkImageView::Private::pixelSize() const
-{
-    const qreal ratio = q->devicePixelRatioF();
-    return QSize(qMax(1, qRound(q->width() * ratio)), qMax(1, qRound(q->height() * ratio)));
-}
-
 void VtkImageView::Private::syncInteractorSize()
 {
     // renderToImage() may have left the window at another size; the trackball maths and the
     // y flip use the interactor's size, which must be the widget's.
-    const QSize pixels = pixelSize();
+    const QSize pixels = detail::devicePixelSize(*q);
     interactor->UpdateSize(pixels.width(), pixels.height());
-}
-
-QImage VtkImageView::Private::render(QSize pixels)
-{
-    window->SetSize(pixels.width(), pixels.height());
-    renderer->ResetCameraClippingRange();
-    window->Render();
-
-    vtkNew<vtkWindowToImageFilter> grab;
-    grab->SetInput(window);
-    grab->SetInputBufferTypeToRGB();
-    grab->ReadFrontBufferOff(); // offscreen: the back buffer holds the frame just rendered
-    grab->Update();
-    vtkImageData* image = grab->GetOutput();
-    int dims[3] = {0, 0, 0};
-    image->GetDimensions(dims);
-    if (dims[0] <= 0 || dims[1] <= 0 || image->GetNumberOfScalarComponents() != 3)
-        return {};
-
-    // VTK's rows run bottom-up, QImage's top-down.
-    QImage out(dims[0], dims[1], QImage::Format_RGB888);
-    const auto* src = static_cast<const unsigned char*>(image->GetScalarPointer());
-    const size_t rowBytes = static_cast<size_t>(dims[0]) * 3;
-    for (int y = 0; y < dims[1]; ++y)
-        std::memcpy(out.scanLine(dims[1] - 1 - y), src + static_cast<size_t>(y) * rowBytes, rowBytes);
-    return out;
 }
 
 void VtkImageView::Private::forwardMouse(QMouseEvent* event, void (vtkRenderWindowInteractor::*fire)())
@@ -236,7 +193,7 @@ QImage VtkImageView::renderToImage(QSize size)
     if (!hasRenderer() || size.isEmpty())
         return {};
     d->frameDirty = true; // the window now holds a frame at another size
-    return d->render(size);
+    return detail::renderOffscreen(d->window, d->renderer, size);
 }
 
 void VtkImageView::resetCamera()
@@ -270,9 +227,9 @@ void VtkImageView::paintEvent(QPaintEvent*)
         paintPlaceholder(painter);
         return;
     }
-    const QSize pixels = d->pixelSize();
+    const QSize pixels = detail::devicePixelSize(*this);
     if (d->frameDirty || d->frame.size() != pixels) {
-        d->frame = d->render(pixels);
+        d->frame = detail::renderOffscreen(d->window, d->renderer, pixels);
         d->frameDirty = false;
     }
     QImage frame = d->frame;
@@ -282,13 +239,7 @@ void VtkImageView::paintEvent(QPaintEvent*)
 
 void VtkImageView::paintPlaceholder(QPainter& painter)
 {
-    painter.fillRect(rect(), backgroundColor());
-    painter.setPen(QColor(210, 214, 220));
-    QFont font = painter.font();
-    font.setPointSizeF(font.pointSizeF() * 1.2);
-    painter.setFont(font);
-    const QString text = tr("3-D view unavailable: no OpenGL display") + QLatin1Char('\n') + d->unavailableReason;
-    painter.drawText(rect().adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap, text);
+    detail::paintUnavailable(painter, rect(), backgroundColor(), QColor(210, 214, 220), d->unavailableReason);
 }
 
 void VtkImageView::resizeEvent(QResizeEvent* event)

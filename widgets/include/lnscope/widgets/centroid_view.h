@@ -16,6 +16,13 @@
 //
 // Without a plot (clear()) it shows a placeholder asking for a cluster-compressed layer.
 //
+// Narrower than kCompactWidth or lower than kCompactHeight (a view of the 1280×800 or 1600×1000
+// window, or of presentation mode with its larger font) the view is compact: the right column gets
+// as much width as the scatter, the scatter's legend (the header says what hollow markers are) and
+// the histogram's x labels and title are left out (its bars are in the order and colours of the
+// tiles), its y axis gets at most three ticks, and the tiles' colour bar takes one line. Tiles too
+// small for a label under them go without, compact or not (their tooltip has it).
+//
 // Threading: GUI thread. Qt Charts stays private to lnscope_widgets (pimpl).
 
 #include "lnscope/core/centroid_plot.h"
@@ -81,8 +88,16 @@ public:
     std::vector<int> tileClusters() const;
 
     QSize sizeHint() const override;
+    /// Narrower or lower than this (pixels, for a font kCompactFontHeight pixels high; scaled
+    /// for a larger one) the view is compact.
+    static constexpr int kCompactWidth = 600, kCompactHeight = 420, kCompactFontHeight = 16;
+    bool isCompact() const;
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
+    void applyCompactness();
     void buildScatter();
     void buildOccupancy();
     void updateTiles();

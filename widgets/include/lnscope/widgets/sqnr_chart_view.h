@@ -54,6 +54,9 @@ public:
     QPointF pointPosition(const QString& node, int stage) const;
 
     QSize sizeHint() const override;
+    /// Below this height the header leaves out the sentence on what the chart shows (it stays in
+    /// the header's tooltip), so that the chart keeps its room (e.g. in a 1280×800 window).
+    static constexpr int kLongHeaderMinHeight = 360;
 
 signals:
     /// The user clicked the column of `node` (the view has selected it already).
@@ -61,10 +64,13 @@ signals:
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void rebuild();
     void addMarkers(double yMin, double yMax);
+    /// What depends on the chart's height: the x axis title, the y tick interval and title.
+    void fitAxes();
     void updateHeader();
 
     struct Private;
