@@ -82,7 +82,7 @@ int exportReportMain(const QStringList& argv)
     StderrProgress progress;
     const ReportData data = collectReportData(input, options, &progress);
     std::fprintf(stderr, "writing %s...\n", options.out.string().c_str());
-    writeReport(data, options);
+    writeReport(data, options, &progress); // on this thread: no event loop to keep responsive
     std::fprintf(stdout, "Report   %s\n", options.out.string().c_str());
     return 0;
 }

@@ -55,17 +55,17 @@ void ExportActions::startReport(const ReportOptions& options)
     m_workbench->convertAll(); // the report shows the results of the current settings
     m_workbench->runTask([this, options, path] {
         m_title = tr("Export report");
-        m_generation = m_workbench->runner()->run<ReportData>(
+        // Collected and written on the worker; the GUI thread only records the views, one figure
+        // per event-loop turn (report_figures.h). Progress: the numbers, then the drawing.
+        m_generation = m_workbench->runner()->run<int>(
             tr("Writing the report %1").arg(QFileInfo(path).fileName()),
-            [input = m_workbench->exportInput(), options](core::Progress& p) { return collectReportData(input, options, &p); },
-            [this, options, path](ReportData data) {
-                try {
-                    writeReport(data, options); // draws with the views: GUI thread
-                    emit message(tr("Wrote %1").arg(path));
-                } catch (const std::exception& e) {
-                    emit exportFailed(tr("Export report"), QString::fromUtf8(e.what()));
-                }
-            });
+            [input = m_workbench->exportInput(), options](core::Progress& p) {
+                core::ScaledProgress collecting(&p, 0.0, 0.5), writing(&p, 0.5, 1.0);
+                const ReportData data = collectReportData(input, options, &collecting);
+                writeReport(data, options, &writing);
+                return 0;
+            },
+            [this, path](int) { emit message(tr("Wrote %1").arg(path)); });
     });
 }
 

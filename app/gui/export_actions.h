@@ -3,9 +3,9 @@
 // document up to date (Workbench::convertAll(): the export shows the current settings' results),
 // then runs the export on the document's runner after those jobs — so it has the window's
 // progress bar and Cancel — and reports what went wrong (exportFailed; the window shows it in a
-// message box). The report's numbers are
-// collected on the worker and drawn on the GUI thread (report_builder.h); the video is written
-// entirely on the worker (video_exporter.h).
+// message box). The report is collected and written on the worker (only its views are recorded
+// on the GUI thread, one at a time: report_builder.h); the video is written entirely on the worker
+// (video_exporter.h).
 
 #include "report_builder.h"
 #include "video_exporter.h"

@@ -8,12 +8,15 @@
 // with their difference maps and bird's-eye views, and the centroid plots of the most compressed
 // layers; the tool version and the date.
 //
-// Two steps, because the numbers are slow and the drawing needs widgets:
-//   collectReportData()  worker thread: plain values only (runs the frames, builds the plots);
-//   writeReport()        GUI thread: lays the report out and draws every chart by rendering the
-//                        views themselves (MemoryBudgetView, SqnrChartView, CentroidView,
-//                        SegComparisonView's panes, BevView) off screen — into the PDF painter
-//                        (vector) or into PNG images (HTML). No second drawing code.
+// Two steps, both off the GUI thread:
+//   collectReportData()  the numbers: plain values only (runs the frames, builds the plots);
+//   writeReport()        lays the report out (report_blocks.h) and draws it, as PDF (report_pdf.h)
+//                        or HTML (report_html.h). The charts are drawn by the views themselves
+//                        (MemoryBudgetView, SqnrChartView, CentroidView, SegComparisonView's panes,
+//                        BevView::paint) — no second drawing code. The widget views are recorded
+//                        on the GUI thread one figure at a time and replayed on the writer's
+//                        thread (report_figures.h), so that the GUI thread never waits for the
+//                        report: only for one view's layout and recording at a time.
 
 #include "workbench.h"
 
@@ -88,10 +91,14 @@ struct ReportData
 /// when it is cancelled, the core errors (naming the file) when a model or frame cannot be read.
 ReportData collectReportData(const ExportInput& input, const ReportOptions& options, core::Progress* progress);
 
-/// GUI thread (needs a QApplication; draws with the views rendered off screen): writes
-/// options.out as PDF or HTML by its extension, atomically (a temporary file renamed over it).
-/// Throws core::IoError naming the file when it cannot be written or the extension is neither.
-void writeReport(const ReportData& data, const ReportOptions& options);
+/// Writes options.out as PDF or HTML by its extension, atomically (a temporary file renamed over
+/// it). Any thread, in a QApplication: called on the GUI thread it draws every figure at once;
+/// called on another thread (the window's job runner), it asks the GUI thread — whose event loop
+/// must be running — for one view recording at a time and does everything else itself.
+/// Progress (may be null): the figures ("figure 3 of 9"), then the pages ("page 2 of 12").
+/// Throws core::Cancelled when `progress` is cancelled (nothing is written), core::IoError naming
+/// the file when it cannot be written or the extension is neither.
+void writeReport(const ReportData& data, const ReportOptions& options, core::Progress* progress = nullptr);
 
 /// ".pdf" / ".html" / ".htm" (any case): true. The CLI checks this before it starts.
 bool isReportExtension(const std::filesystem::path& out);

@@ -216,6 +216,19 @@ void TestCliReport::pdfHoldsTheEvaluateFigures()
         QVERIFY2(text.contains(section), section);
     QCOMPARE(text.count(QRegularExpression("Frame \\d{6} — pixel agreement")), 2);
     QVERIFY2(text.contains("No stereo 3-D model was open"), "the missing slot is named");
+    // The figures are the plots, without the views' controls (stage selector, overlay, fit).
+    for (const char* control : {"Stage:", "Overlay on image", "Fit (F)", "Difference: float vs converted"})
+        QVERIFY2(!text.contains(control), control);
+    // Every page rasterizes without a complaint from poppler (e.g. a stroke of no length drawn as
+    // "closepath" without a current point).
+    if (!QStandardPaths::findExecutable("pdftoppm").isEmpty()) {
+        QProcess raster;
+        raster.start("pdftoppm", {"-r", "20", "-png", str(pdf), str(m_dir / "page")});
+        QVERIFY(raster.waitForFinished(120000));
+        QCOMPARE(raster.exitCode(), 0);
+        const QString complaints = QString::fromUtf8(raster.readAllStandardError());
+        QVERIFY2(!complaints.contains("Error"), qPrintable(complaints));
+    }
 }
 
 void TestCliReport::htmlIsSelfContained()
