@@ -62,11 +62,17 @@ std::vector<BudgetReport> conversionBudgets(const ConvertedModel& m)
             config.keepUncompressed.insert(l.node);
     const std::vector<LayerShape> shapes = layerShapesFromGraph(m.original);
     std::vector<BudgetReport> out;
+    // From BN folding on, a layer tied to another (converted once, same codes) is stored once; the
+    // float32 model shares what its graph shares (one initializer read twice).
+    std::vector<LayerShape> tiedShapes = shapes;
+    for (LayerShape& shape : tiedShapes)
+        if (const ConvertedLayer* l = m.layer(shape.name))
+            shape.sharesWeightsOf = l->tiedTo;
     for (Stage s : kStorageStages) {
         StorageConfig c = config.forStage(s);
         if (s == Stage::Lns8) // the last stage is the chosen weight format, not necessarily 8 bits
             c.centroidBits = c.weightBits = formatBits, c.scaleBits = scaleBits;
-        out.push_back(storageBudget(shapes, c, s));
+        out.push_back(storageBudget(s == Stage::Float32 ? shapes : tiedShapes, c, s));
     }
     return out;
 }

@@ -193,6 +193,22 @@ struct StepCounter
     }
 };
 
+bool sameAttributes(const Node& a, const Node& b)
+{
+    if (a.opType != b.opType || a.attrs.size() != b.attrs.size())
+        return false;
+    for (const auto& [name, x] : a.attrs) {
+        const auto it = b.attrs.find(name);
+        if (it == b.attrs.end())
+            return false;
+        const Attribute& y = it->second;
+        if (x.kind != y.kind || x.i != y.i || x.f != y.f || x.s != y.s || x.ints != y.ints || x.floats != y.floats
+            || x.strings != y.strings || !(x.t == y.t))
+            return false;
+    }
+    return true;
+}
+
 /// Layers of the folded graph with a float weight initializer that no other node reads.
 std::vector<ConvertedLayer> findLayers(const Graph& g, std::vector<std::string>& notes)
 {
@@ -204,8 +220,16 @@ std::vector<ConvertedLayer> findLayers(const Graph& g, std::vector<std::string>&
         const Tensor* w = g.initializer(node.input(1));
         if (!w || !w->isFloat())
             continue;
-        if (g.consumersOf(node.input(1)).size() != 1) {
-            notes.push_back(node.describe() + ": weight shared with another node, kept in float");
+        // A weight read by several nodes is one layer applied more than once: converted when every
+        // reader applies it the same way (same op, attributes and bias), so that they stay tied.
+        bool sameUse = true;
+        for (int other : g.consumersOf(node.input(1))) {
+            const Node& o = g.nodes[static_cast<size_t>(other)];
+            sameUse = sameUse && sameAttributes(o, node) && o.inputs.size() == node.inputs.size()
+                      && o.inputs[1] == node.inputs[1] && (node.inputs.size() < 3 || o.inputs[2] == node.inputs[2]);
+        }
+        if (!sameUse) {
+            notes.push_back(node.describe() + ": weight shared with a node that uses it differently, kept in float");
             continue;
         }
         ConvertedLayer l;
@@ -220,6 +244,57 @@ std::vector<ConvertedLayer> findLayers(const Graph& g, std::vector<std::string>&
         layers.push_back(std::move(l));
     }
     return layers;
+}
+
+/// Layers applied more than once: after folding, a network used twice (a stereo model's shared
+/// feature extractor on the left and the right image) has bit-identical weights and biases under
+/// two names. tiedTo[i] = the first layer with the same op, attributes, weight and bias, else −1.
+/// Tied layers are converted once, on the inputs of all of them, and store the same codes: the
+/// two branches stay one function, as the accelerator would run them.
+std::vector<int> findTiedLayers(const Graph& g, const std::vector<ConvertedLayer>& layers)
+{
+    std::vector<int> tiedTo(layers.size(), -1);
+    auto nodeOf = [&](const ConvertedLayer& l) -> const Node* {
+        for (const Node& n : g.nodes)
+            if (n.name == l.node)
+                return &n;
+        return nullptr;
+    };
+    for (size_t j = 0; j < layers.size(); ++j)
+        for (size_t i = 0; i < j; ++i) {
+            const ConvertedLayer& a = layers[i];
+            const ConvertedLayer& b = layers[j];
+            if (tiedTo[i] >= 0 || a.op != b.op || a.weightShape != b.weightShape || a.bias != b.bias)
+                continue;
+            const Node* na = nodeOf(a);
+            const Node* nb = nodeOf(b);
+            if (!na || !nb || !sameAttributes(*na, *nb) || !(*g.initializer(a.weightName) == *g.initializer(b.weightName)))
+                continue;
+            tiedTo[j] = static_cast<int>(i);
+            break;
+        }
+    return tiedTo;
+}
+
+/// Copies what conversion decided for each primary layer to the layers tied to it (everything but
+/// the layer's own node, weight name and, after bias correction, bias).
+void copyTied(std::vector<ConvertedLayer>& layers, const std::vector<int>& tiedTo)
+{
+    for (size_t j = 0; j < layers.size(); ++j) {
+        if (tiedTo[j] < 0)
+            continue;
+        const ConvertedLayer& a = layers[static_cast<size_t>(tiedTo[j])];
+        ConvertedLayer& b = layers[j];
+        const std::string node = b.node, weightName = b.weightName;
+        const std::vector<float> bias = b.bias;
+        b = a;
+        b.node = node;
+        b.weightName = weightName;
+        b.bias = bias;
+        b.tiedTo = a.node;
+        if (b.book == a.node)
+            b.book = node; // per-layer book: its own id (the codes are the same)
+    }
 }
 
 bool isSpatialConv(const ConvertedLayer& l)
@@ -248,12 +323,17 @@ void compressPerLayer(const Graph& g, std::vector<ConvertedLayer>& layers, const
                       StepCounter& steps)
 {
     for (ConvertedLayer& l : layers) {
+        if (!l.tiedTo.empty())
+            continue;
         const bool spatial = isSpatialConv(l);
         const bool pointwise = isPointwiseConv(l) && config.pointwise != PointwisePolicy::Keep;
         if (!spatial && !pointwise)
             continue;
         steps.step("compress " + l.node);
         auto k = config.clustersPerLayer.find(l.node);
+        for (const ConvertedLayer& t : layers) // a K given for a layer tied to this one applies to both
+            if (k == config.clustersPerLayer.end() && t.tiedTo == l.node)
+                k = config.clustersPerLayer.find(t.node);
         const ClusterOptions o = clusterOptions(config, k != config.clustersPerLayer.end() ? k->second : config.clusters,
                                                 steps.progress);
         const Tensor& w = *g.initializer(l.weightName);
@@ -269,7 +349,7 @@ void compressShared(const Graph& g, std::vector<ConvertedLayer>& layers, const C
 {
     std::map<int64_t, std::vector<ConvertedLayer*>> byD;
     for (ConvertedLayer& l : layers)
-        if (isSpatialConv(l))
+        if (isSpatialConv(l) && l.tiedTo.empty())
             byD[l.weightShape[2] * l.weightShape[3]].push_back(&l);
     for (auto& [d, group] : byD) {
         std::string book = std::to_string(d);
@@ -287,7 +367,7 @@ void compressShared(const Graph& g, std::vector<ConvertedLayer>& layers, const C
         }
     }
     for (ConvertedLayer& l : layers) {
-        if (!isPointwiseConv(l) || config.pointwise == PointwisePolicy::Keep)
+        if (!isPointwiseConv(l) || config.pointwise == PointwisePolicy::Keep || !l.tiedTo.empty())
             continue;
         steps.step("compress " + l.node);
         l.kernels = compressPointwise(*g.initializer(l.weightName), config.pointwise,
@@ -366,6 +446,39 @@ Tensor captureLayerInput(const Executor& exec, int nodeIndex, const std::vector<
     return Tensor::fromFloats(shape, std::move(data));
 }
 
+/// The inputs of several nodes (a layer and the layers tied to it) concatenated along N; empty when
+/// any capture is empty or their C, H, W differ.
+Tensor captureInputs(const Executor& exec, const std::vector<int>& nodeIndices, const std::vector<TensorMap>& calibration,
+                     Progress* progress)
+{
+    Tensor all;
+    for (int index : nodeIndices) {
+        Tensor x = captureLayerInput(exec, index, calibration, progress);
+        if (x.empty())
+            return {};
+        if (all.empty()) {
+            all = std::move(x);
+            continue;
+        }
+        if (!std::equal(all.shape().begin() + 1, all.shape().end(), x.shape().begin() + 1, x.shape().end()))
+            return {};
+        Shape shape = all.shape();
+        shape[0] += x.dim(0);
+        std::vector<float> data = all.toFloats();
+        data.insert(data.end(), x.floats().begin(), x.floats().end());
+        all = Tensor::fromFloats(shape, std::move(data));
+    }
+    return all;
+}
+
+int nodeIndexOf(const Graph& g, const std::string& name)
+{
+    for (size_t n = 0; n < g.nodes.size(); ++n)
+        if (g.nodes[n].name == name)
+            return static_cast<int>(n);
+    return -1;
+}
+
 void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, StepCounter& steps)
 {
     if (!m.config.refine)
@@ -387,16 +500,28 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
         if (!l.clustered || l.kernels.unit != ClusterUnit::Kernel || l.book != l.node)
             continue;
         steps.step("refine " + l.node);
-        int index = -1;
-        for (size_t n = 0; n < m.folded.nodes.size(); ++n)
-            if (m.folded.nodes[n].name == l.node)
-                index = static_cast<int>(n);
+        const int index = nodeIndexOf(m.folded, l.node);
+        // A layer and the layers tied to it are refined on all their inputs together.
+        std::vector<int> nodes;
+        nodes.reserve(4);
+        nodes.push_back(index);
+        std::vector<std::string> tiedWeights;
+        for (const ConvertedLayer& t : m.layers)
+            if (t.tiedTo == l.node) {
+                nodes.push_back(nodeIndexOf(m.folded, t.node));
+                tiedWeights.push_back(t.weightName);
+            }
         const Executor exec(sequential ? work : m.folded, ExecOptions{m.config.threads});
-        const Tensor x = captureLayerInput(exec, index, calibration, steps.progress);
+        Tensor x = captureInputs(exec, nodes, calibration, steps.progress);
+        if (x.empty() && nodes.size() > 1) {
+            m.notes.push_back(l.node + ": refined on its own inputs only (the layers tied to it see other shapes)");
+            nodes.erase(nodes.begin() + 1, nodes.end());
+            x = captureInputs(exec, nodes, calibration, steps.progress);
+        }
         Tensor reference; // the float model's input of the layer (correctUpstream)
         if (sequential && m.config.correctUpstream)
-            reference = captureLayerInput(Executor(m.folded, ExecOptions{m.config.threads}), index, calibration,
-                                          steps.progress);
+            reference = captureInputs(Executor(m.folded, ExecOptions{m.config.threads}), nodes, calibration,
+                                      steps.progress);
         if (x.empty()) {
             m.notes.push_back(l.node + ": refinement skipped (calibration inputs of different shapes)");
             continue;
@@ -439,6 +564,8 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
             CompressedKernels stored = l.kernels;
             stored.centroids = r.centroids; // as the format stores them
             work.initializers[l.weightName] = stored.reconstruct();
+            for (const std::string& name : tiedWeights)
+                work.initializers[name] = work.initializers[l.weightName];
         }
     }
 }
@@ -493,6 +620,11 @@ void correctBiases(ConvertedModel& m, const std::vector<TensorMap>& calibration,
     const auto floatMeans = layerOutputMeans(
         m, {}, [&](const TensorMap& in, const TapFn& tap) { reference.run(in, tap, steps.progress); }, calibration);
     for (ConvertedLayer& l : m.layers) {
+        if (!l.tiedTo.empty()) { // one function for both branches: the primary's corrected bias
+            if (const ConvertedLayer* primary = m.layer(l.tiedTo); primary && primary->bias.size() == l.bias.size())
+                l.bias = primary->bias;
+            continue;
+        }
         const auto f = floatMeans.find(l.node);
         if (l.bias.empty() || f == floatMeans.end() || f->second.size() != l.bias.size())
             continue;
@@ -520,6 +652,8 @@ void quantizeLayers(ConvertedModel& m, StepCounter& steps)
     const NumberFormat& scaleFormat = NumberFormatRegistry::builtin().get(m.config.scaleFormatName());
     for (ConvertedLayer& l : m.layers) {
         steps.step("quantize " + l.node);
+        if (!l.tiedTo.empty())
+            continue; // copied from its primary (copyTied)
         l.weightFormat = format.name();
         if (!l.clustered) {
             const Tensor& w = *m.folded.initializer(l.weightName);
@@ -563,6 +697,13 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
     m.folded = std::move(folded.graph);
     m.bnRecords = std::move(folded.records);
     m.layers = findLayers(m.folded, m.notes);
+    const std::vector<int> tiedTo = findTiedLayers(m.folded, m.layers);
+    for (size_t j = 0; j < m.layers.size(); ++j)
+        if (tiedTo[j] >= 0) {
+            m.layers[j].tiedTo = m.layers[static_cast<size_t>(tiedTo[j])].node;
+            m.notes.push_back(m.layers[j].node + ": same weights and bias as " + m.layers[j].tiedTo
+                              + " (one layer applied twice): converted once, stored once");
+        }
     for (const auto& [node, k] : config.clustersPerLayer) {
         const ConvertedLayer* l = m.layer(node);
         const bool compressible = l && l->op == "Conv" && l->weightShape.size() == 4
@@ -582,6 +723,7 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
         m.notes.push_back("clustersPerLayer ignored for shared books");
     refineLayers(m, calibration, steps);
     quantizeLayers(m, steps);
+    copyTied(m.layers, tiedTo);
     steps.step("calibrate activations");
     if (config.activationFormat.empty())
         m.activations = {};

@@ -147,7 +147,7 @@ std::string layerJson(const ConvertedLayer& l)
     for (size_t d = 0; d < l.weightShape.size(); ++d)
         o << (d ? "," : "") << l.weightShape[d];
     o << "],\"outputAxis\":" << l.outputAxis << ",\"weightFormat\":" << jsonQuote(l.weightFormat)
-      << ",\"scaleFormat\":" << jsonQuote(l.scaleFormat)
+      << ",\"scaleFormat\":" << jsonQuote(l.scaleFormat) << ",\"tiedTo\":" << jsonQuote(l.tiedTo)
       << ",\"clustered\":" << (l.clustered ? "true" : "false") << ",\"book\":" << jsonQuote(l.book)
       << ",\"unit\":" << static_cast<int>(k.unit) << ",\"d\":" << k.d << ",\"clusters\":" << k.clusters
       << ",\"units\":" << k.unitCount() << ",\"indexBits\":" << k.indexBits << ",\"nonZeroUnits\":" << k.nonZeroUnits
@@ -269,6 +269,9 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
     } catch (const Error& e) {
         r.fail("layers[" + std::to_string(index) + "].scaleFormat", e.what());
     }
+    // Files written before tied layers existed converted every layer on its own.
+    if (std::any_of(j.members.begin(), j.members.end(), [](const auto& m) { return m.first == "tiedTo"; }))
+        l.tiedTo = r.string(j, "tiedTo");
     l.clustered = r.boolean(j, "clustered");
     l.book = r.string(j, "book");
     l.refined = r.boolean(j, "refined");
@@ -548,8 +551,13 @@ ConvertedModel loadConverted(const std::filesystem::path& path, const Graph& ori
     m.folded = std::move(folded.graph);
     m.bnRecords = std::move(folded.records);
     const auto& layers = r.array(root, "layers");
-    for (size_t k = 0; k < layers.size(); ++k)
+    for (size_t k = 0; k < layers.size(); ++k) {
         m.layers.push_back(readLayer(r, layers[k], file, k, m.folded));
+        const std::string& tied = m.layers.back().tiedTo;
+        if (!tied.empty()
+            && std::none_of(m.layers.begin(), m.layers.end() - 1, [&](const ConvertedLayer& l) { return l.node == tied; }))
+            r.fail("layers[" + std::to_string(k) + "].tiedTo", "'" + tied + "' is not an earlier layer");
+    }
     return m;
 }
 

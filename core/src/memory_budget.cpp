@@ -182,7 +182,7 @@ BudgetReport storageBudget(const std::vector<LayerShape>& layers, const StorageC
     std::map<std::string, Book> books;
     for (const LayerShape& l : layers) {
         checkLayer(l);
-        if (!isCompressed(l, config))
+        if (!isCompressed(l, config) || !l.sharesWeightsOf.empty())
             continue;
         Book& b = books[bookKey(l, config)];
         b.units += unitOf(l).count;
@@ -201,6 +201,10 @@ BudgetReport storageBudget(const std::vector<LayerShape>& layers, const StorageC
         LayerBudget lb;
         lb.shape = l;
         StorageTerms& t = lb.terms;
+        if (!l.sharesWeightsOf.empty()) { // stored once, with the layer it shares with
+            report.layers.push_back(std::move(lb));
+            continue;
+        }
         if (isCompressed(l, config)) {
             const Unit u = unitOf(l);
             Book& b = books.at(bookKey(l, config));
@@ -244,6 +248,7 @@ std::vector<BudgetReport> budgetByStage(const std::vector<LayerShape>& layers, c
 std::vector<LayerShape> layerShapesFromGraph(const Graph& graph)
 {
     std::vector<LayerShape> shapes;
+    std::map<std::string, std::string> firstReader; // weight initializer → first node reading it
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
         const Node& node = graph.nodes[n];
         const bool conv = node.opType == "Conv" || node.opType == "ConvTranspose";
@@ -255,6 +260,10 @@ std::vector<LayerShape> layerShapesFromGraph(const Graph& graph)
             continue;
         LayerShape l;
         l.name = node.name;
+        if (const auto seen = firstReader.find(node.input(1)); seen != firstReader.end())
+            l.sharesWeightsOf = seen->second;
+        else
+            firstReader[node.input(1)] = node.name;
         l.op = node.opType;
         if (conv) {
             if (w->rank() < 3)

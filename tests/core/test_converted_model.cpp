@@ -12,6 +12,7 @@
 #include "lnscope/core/onnx_import.h"
 #include "lnscope/core/tensor_io.h"
 #include "lnscope/core/tensor_metrics.h"
+#include "model_builder.h"
 #include "test_utils.h"
 
 #include <QTest>
@@ -123,6 +124,7 @@ private slots:
     void otherModelRefused();
     void clustersPerLayer();
     void narrowScaleFormat();
+    void tiedLayersConvertOnce();
     void scaleFormatMustAddToWeightCodes();
     void configWithoutScaleFormatReadsAsWeightFormat();
     void refinementDoesNotLowerSqnr();
@@ -353,6 +355,101 @@ void TestConvertedModel::narrowScaleFormat()
     const double sqnr8 = core::computeAgreement(ref, runOutput(wide.graphForStage(Stage::Lns8))).sqnrDb;
     qInfo("model-output SQNR, LNS stage: 8-bit scales %.2f dB, lns6 scales %.2f dB", sqnr8, sqnr6);
     QVERIFY2(sqnr6 > sqnr8 - 3.0, qPrintable(QString("%1 vs %2").arg(sqnr6).arg(sqnr8)));
+}
+
+/// A two-branch model: left and right each go through Conv(w) → BN → Relu → Conv(w2) with the
+/// *same* initializers (a shared feature extractor, as the stereo demo exports it), then Concat.
+/// With `separateBn` the right branch has its own BN parameters (different folded weights).
+core::Graph twoBranchModel(bool separateBn)
+{
+    test::ModelBuilder b;
+    b.input("left", {1, 4, 12, 12});
+    b.input("right", {1, 4, 12, 12});
+    b.randomInitializer("w", {12, 4, 3, 3}, 11u);
+    b.randomInitializer("w2", {8, 12, 3, 3}, 12u);
+    for (const char* side : {"L", "R"}) {
+        const std::string p = std::string("bn") + (separateBn && side[0] == 'R' ? "R" : "");
+        if (side[0] == 'L' || separateBn) {
+            b.randomInitializer(p + "_g", {12}, side[0] == 'L' ? 13u : 23u, 0.5f, 1.5f);
+            b.randomInitializer(p + "_b", {12}, side[0] == 'L' ? 14u : 24u, -0.2f, 0.2f);
+            b.randomInitializer(p + "_m", {12}, side[0] == 'L' ? 15u : 25u, -0.1f, 0.1f);
+            b.randomInitializer(p + "_v", {12}, side[0] == 'L' ? 16u : 26u, 0.5f, 1.5f);
+        }
+        const std::string in = side[0] == 'L' ? "left" : "right", s(side);
+        auto& conv = b.node("Conv", {in, "w"}, {"c" + s}, "conv1" + s);
+        test::ModelBuilder::attr(conv, "pads", std::vector<int64_t>{1, 1, 1, 1});
+        b.node("BatchNormalization", {"c" + s, p + "_g", p + "_b", p + "_m", p + "_v"}, {"n" + s}, "bn" + s);
+        b.node("Relu", {"n" + s}, {"r" + s}, "relu" + s);
+        auto& conv2 = b.node("Conv", {"r" + s, "w2"}, {"y" + s}, "conv2" + s);
+        test::ModelBuilder::attr(conv2, "pads", std::vector<int64_t>{1, 1, 1, 1});
+    }
+    b.node("Concat", {"yL", "yR"}, {"out"}, "concat");
+    test::ModelBuilder::attr(b.nodeNamed("concat"), "axis", int64_t(1));
+    b.output("out");
+    return b.import();
+}
+
+void TestConvertedModel::tiedLayersConvertOnce()
+{
+    // The same layer applied to both images is converted once on both branches' inputs: the right
+    // branch holds the left's codes, the budget stores them once, and a save/load keeps the tie.
+    const core::Graph g = twoBranchModel(false);
+    std::vector<TensorMap> calib;
+    for (uint32_t k = 0; k < 3; ++k)
+        calib.push_back({{"left", test::randomTensor({1, 4, 12, 12}, 40u + k, 0.f, 1.f)},
+                         {"right", test::randomTensor({1, 4, 12, 12}, 50u + k, 0.f, 1.f)}});
+    ConversionConfig c;
+    c.refine = true;
+    c.clusters = 6;
+    const ConvertedModel m = core::convertModel(g, c, calib);
+    QCOMPARE(m.layers.size(), size_t(4));
+    std::map<std::string, const core::ConvertedLayer*> byNode;
+    for (const auto& l : m.layers)
+        byNode[l.node] = &l;
+    for (const char* name : {"conv1", "conv2"}) {
+        const core::ConvertedLayer& a = *byNode.at(std::string(name) + "L");
+        const core::ConvertedLayer& b = *byNode.at(std::string(name) + "R");
+        QCOMPARE(a.tiedTo, std::string());
+        QCOMPARE(b.tiedTo, a.node);
+        QVERIFY(a.clustered && a.refined && b.clustered && b.refined);
+        QCOMPARE(b.kernels.indices, a.kernels.indices);
+        QCOMPARE(b.centroidCodes, a.centroidCodes);
+        QCOMPARE(b.scaleCodes, a.scaleCodes);
+        QCOMPARE(b.bias, a.bias);
+        // conv1: BN folding gave each branch its own initializer; conv2 (no BN) still reads one.
+        QCOMPARE(b.weightName == a.weightName, std::string(name) == "conv2");
+        const core::Graph lns = m.graphForStage(Stage::Lns8);
+        QVERIFY(*lns.initializer(a.weightName) == *lns.initializer(b.weightName));
+    }
+    // Refined on both branches: not the same as refining on the left inputs alone.
+    std::vector<TensorMap> leftOnly = calib;
+    for (TensorMap& in : leftOnly)
+        in["right"] = test::randomTensor({1, 4, 12, 12}, 999u, 0.f, 0.f); // right branch silent
+    const ConvertedModel left = core::convertModel(g, c, leftOnly);
+    QVERIFY(left.layers[1].kernels.centroids != m.layers[1].kernels.centroids);
+    // Stored once: the float32 model shares the initializer, the converted stages the codes.
+    const auto budgets = core::conversionBudgets(m);
+    for (const core::BudgetReport& r : budgets) {
+        QCOMPARE(r.floatWeights, int64_t(12 * 4 * 9 + 8 * 12 * 9));
+        int zero = 0;
+        for (const core::LayerBudget& l : r.layers)
+            zero += l.terms.totalBits() == 0 && !l.shape.sharesWeightsOf.empty();
+        QCOMPARE(zero, 2);
+    }
+    const auto dir = test::makeTempDir("conv_tied");
+    core::saveConverted(m, dir / "m.lnsz");
+    const ConvertedModel loaded = core::loadConverted(dir / "m.lnsz", g);
+    for (size_t k = 0; k < m.layers.size(); ++k)
+        QCOMPARE(loaded.layers[k].tiedTo, m.layers[k].tiedTo);
+    std::filesystem::remove_all(dir);
+    // Different BN parameters fold into different weights: the first convs are not tied; their
+    // second convs still share weights and biases, so those are.
+    const ConvertedModel separate = core::convertModel(core::Graph(twoBranchModel(true)), c, calib);
+    std::map<std::string, std::string> ties;
+    for (const auto& l : separate.layers)
+        ties[l.node] = l.tiedTo;
+    QCOMPARE(ties.at("conv1R"), std::string());
+    QCOMPARE(ties.at("conv2R"), std::string("conv2L"));
 }
 
 void TestConvertedModel::scaleFormatMustAddToWeightCodes()

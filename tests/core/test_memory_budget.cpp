@@ -39,7 +39,7 @@ constexpr int64_t kSpecResNet18Kernels3x3 = 1'220'608;
 
 LayerShape conv(const std::string& name, int64_t in, int64_t out, int64_t k, bool bn)
 {
-    return {name, "Conv", out, in, k, k, false, bn};
+    return {name, "Conv", out, in, k, k, false, bn, {}};
 }
 
 /// torchvision ResNet-18 (BasicBlock ×[2, 2, 2, 2]): stem 7×7 3→64; layer1: 4× 3×3 64→64;
@@ -62,7 +62,7 @@ std::vector<LayerShape> resnet18(bool withBiasAndBn)
         layers.push_back(conv(p + "1.conv1", out, out, 3, bn));
         layers.push_back(conv(p + "1.conv2", out, out, 3, bn));
     }
-    layers.push_back({"fc", "Gemm", 1000, 512, 1, 1, withBiasAndBn, false});
+    layers.push_back({"fc", "Gemm", 1000, 512, 1, 1, withBiasAndBn, false, {}});
     return layers;
 }
 
@@ -104,7 +104,7 @@ int64_t sumKernels(const std::vector<LayerShape>& layers)
 /// Small model for the stage and fit tests: a 3×3 conv 8→16 followed by BN, a Gemm 16→10 with bias.
 std::vector<LayerShape> smallModel()
 {
-    return {{"c", "Conv", 16, 8, 3, 3, false, true}, {"fc", "Gemm", 10, 16, 1, 1, true, false}};
+    return {{"c", "Conv", 16, 8, 3, 3, false, true, {}}, {"fc", "Gemm", 10, 16, 1, 1, true, false, {}}};
 }
 
 } // namespace
@@ -233,7 +233,7 @@ void TestMemoryBudget::perLayerExample()
     StorageConfig c;
     c.clusters = 64;
     c.scaleBits = 8;
-    const LayerShape l{"layer3.1.conv1", "Conv", 256, 256, 3, 3, false, false};
+    const LayerShape l{"layer3.1.conv1", "Conv", 256, 256, 3, 3, false, false, {}};
     const BudgetReport r = storageBudget({l}, c);
     const int64_t n = 256 * 256;
     QCOMPARE(r.layers[0].indexBitsPerUnit, int64_t(6));
@@ -272,7 +272,7 @@ void TestMemoryBudget::clusterCount()
     c.clusters = clusters;
     c.scaleBits = 0;
     c.bookScope = scope ? BookScope::SharedPerKernelSize : BookScope::PerLayer;
-    const std::vector<LayerShape> layers{{"a", "Conv", 4, 2, 3, 3, false, false}, {"b", "Conv", 4, 3, 3, 3, false, false}};
+    const std::vector<LayerShape> layers{{"a", "Conv", 4, 2, 3, 3, false, false, {}}, {"b", "Conv", 4, 3, 3, 3, false, false, {}}};
     const BudgetReport r = storageBudget(layers, c);
     const LayerBudget& a = r.layers[0];
     QCOMPARE(a.clusters, expectedK);
@@ -347,10 +347,10 @@ void TestMemoryBudget::stages()
 void TestMemoryBudget::policyOptions()
 {
     // Per-layer K override, an excluded layer, and scalar weight sharing for 1×1/Gemm.
-    const std::vector<LayerShape> layers{{"a", "Conv", 16, 8, 3, 3, false, false},
-                                         {"b", "Conv", 16, 8, 3, 3, false, false},
-                                         {"k", "Conv", 16, 8, 5, 5, false, false},
-                                         {"fc", "Gemm", 10, 16, 1, 1, true, false}};
+    const std::vector<LayerShape> layers{{"a", "Conv", 16, 8, 3, 3, false, false, {}},
+                                         {"b", "Conv", 16, 8, 3, 3, false, false, {}},
+                                         {"k", "Conv", 16, 8, 5, 5, false, false, {}},
+                                         {"fc", "Gemm", 10, 16, 1, 1, true, false, {}}};
     StorageConfig c;
     c.clusters = 16;
     c.scaleBits = 8;
@@ -446,7 +446,7 @@ void TestMemoryBudget::budgetFit()
 
     // A shared book: the second layer needs the whole LUT on-chip although it is charged to the first.
     c.bookScope = BookScope::SharedPerKernelSize;
-    const std::vector<LayerShape> two{{"a", "Conv", 16, 8, 3, 3, false, false}, {"b", "Conv", 16, 8, 3, 3, false, false}};
+    const std::vector<LayerShape> two{{"a", "Conv", 16, 8, 3, 3, false, false, {}}, {"b", "Conv", 16, 8, 3, 3, false, false, {}}};
     const FitReport shared = fits(storageBudget(two, c), budget);
     QCOMPARE(shared.layers[0].bytes, shared.layers[1].bytes);
     QCOMPARE(shared.layers[0].bytes, int64_t((128 * (4 + 8) + 16 * 9 * 32) / 8));

@@ -54,7 +54,7 @@ const ConversionReport& resnetLikeReport()
     static const ConversionReport report = [] {
         std::vector<core::LayerShape> shapes;
         auto conv = [&](const std::string& name, int64_t out, int64_t in, int64_t k) {
-            shapes.push_back({name, "Conv", out, in, k, k, false, true});
+            shapes.push_back({name, "Conv", out, in, k, k, false, true, {}});
         };
         conv("/conv1/Conv", 64, 3, 7);
         int64_t in = 64;
@@ -70,7 +70,7 @@ const ConversionReport& resnetLikeReport()
             }
             in = out;
         }
-        shapes.push_back({"/fc/Gemm", "Gemm", 1000, 512, 1, 1, true, false});
+        shapes.push_back({"/fc/Gemm", "Gemm", 1000, 512, 1, 1, true, false, {}});
         ConversionReport r;
         r.weightFormat = "lns8";
         r.budgets = core::budgetByStage(shapes, core::StorageConfig{});

@@ -110,6 +110,11 @@ struct ConvertedLayer
     int outputAxis = 0;      ///< axis of the weight along which output channels run
     std::string weightFormat;
 
+    /// The node of an earlier layer with bit-identical folded weight, bias and attributes (a layer
+    /// applied twice, e.g. a stereo model's shared feature extractor): converted once with it, on
+    /// the inputs of both, and holding the same codes; stored once. "" for most layers.
+    std::string tiedTo;
+
     bool clustered = false;
     /// Float centroids (refined when refined), float per-kernel scales, indices. Only when clustered.
     CompressedKernels kernels;

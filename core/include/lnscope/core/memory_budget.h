@@ -45,6 +45,10 @@ struct LayerShape
     int64_t kw = 1;
     bool hasBias = false;           ///< the layer has its own bias input
     bool hasBatchNorm = false;      ///< a BatchNormalization follows and folds into this layer
+    /// Name of an earlier layer whose stored weights (and bias/BN) this one reuses — a layer applied
+    /// twice, e.g. a stereo model's shared feature extractor. It costs no bits and its weights are
+    /// not counted again in the ratio. "" for most layers.
+    std::string sharesWeightsOf;
 
     /// N_l: number of 2-D kernels W[o][i][:][:] (for Gemm: out × in scalars).
     int64_t kernelCount() const { return outChannels * inChannelsPerGroup; }
