@@ -2,6 +2,7 @@
 
 #include "layer_k_dialog.h"
 
+#include "lnscope/core/error.h"
 #include "lnscope/core/number_format.h"
 
 #include <QCheckBox>
@@ -65,6 +66,14 @@ QWidget* ControlsDock::createForm()
     m_pointwise->addItems({QStringLiteral("keep"), QStringLiteral("scalar"), QStringLiteral("subvector")});
     m_refine = new QCheckBox(tr("least-squares centroid refinement"));
     m_refine->setChecked(true);
+    m_scaleFormat = new QComboBox;
+    m_scaleFormat->addItem(tr("weight format"), QString());
+    m_scaleFormat->addItem(tr("lns6 (6 bits, Q2.3)"), QStringLiteral("lns6"));
+    m_scaleFormat->setToolTip(tr("Format of the per-kernel scales. lns6 stores 6 instead of 8 bits per kernel and "
+                                 "keeps scale x centroid an add of log codes (LNS weights with F = 3 only)."));
+    m_correctUpstream = new QCheckBox(tr("refine towards the float activations"));
+    m_correctUpstream->setToolTip(tr("With refinement: each layer aims at the float layer on the float model's input, "
+                                     "so it also corrects the error the layers before it pass on."));
     m_calibFrames = new QSpinBox;
     m_calibFrames->setRange(1, 1000);
     m_calibFrames->setValue(4);
@@ -98,6 +107,8 @@ QWidget* ControlsDock::createForm()
     connect(m_clusters, &QSpinBox::valueChanged, this, &ControlsDock::applySettingsToConfig);
     connect(m_pointwise, &QComboBox::currentIndexChanged, this, &ControlsDock::applySettingsToConfig);
     connect(m_refine, &QCheckBox::toggled, this, &ControlsDock::applySettingsToConfig);
+    connect(m_scaleFormat, &QComboBox::currentIndexChanged, this, &ControlsDock::applySettingsToConfig);
+    connect(m_correctUpstream, &QCheckBox::toggled, this, &ControlsDock::applySettingsToConfig);
     connect(m_calibFrames, &QSpinBox::valueChanged, this, &ControlsDock::applySettingsToConfig);
 
     form->addRow(tr("Models"), m_modelLabel);
@@ -112,7 +123,9 @@ QWidget* ControlsDock::createForm()
     kRow->addWidget(m_layerKLabel, 1);
     form->addRow(kRow);
     form->addRow(tr("1×1 convs"), m_pointwise);
+    form->addRow(tr("Scales"), m_scaleFormat);
     form->addRow(m_refine);
+    form->addRow(m_correctUpstream);
     form->addRow(tr("Calibration frames"), m_calibFrames);
     form->addRow(tr("Layers of"), m_activeModel);
     auto* buttons = new QHBoxLayout;
@@ -188,13 +201,17 @@ void ControlsDock::refreshDataset()
 void ControlsDock::showConfig(const core::ConversionConfig& c, int calibrationFrames)
 {
     // The document has these settings already: no round trip through applySettingsToConfig().
-    const QSignalBlocker b1(m_format), b2(m_clusters), b3(m_pointwise), b4(m_refine), b5(m_calibFrames);
+    const QSignalBlocker b1(m_format), b2(m_clusters), b3(m_pointwise), b4(m_refine), b5(m_calibFrames),
+        b6(m_scaleFormat), b7(m_correctUpstream);
     m_format->setCurrentText(QString::fromStdString(c.weightFormat));
     m_clusters->setValue(c.clusters);
     m_pointwise->setCurrentIndex(c.pointwise == core::PointwisePolicy::Keep            ? 0
                                  : c.pointwise == core::PointwisePolicy::ScalarSharing ? 1
                                                                                        : 2);
     m_refine->setChecked(c.refine);
+    m_scaleFormat->setCurrentIndex(std::max(0, m_scaleFormat->findData(QString::fromStdString(c.scaleFormat))));
+    m_correctUpstream->setChecked(c.correctUpstream);
+    m_correctUpstream->setEnabled(c.refine);
     m_calibFrames->setValue(calibrationFrames);
     updateLayerKLabel();
 }
@@ -208,6 +225,17 @@ void ControlsDock::applySettingsToConfig()
                   : m_pointwise->currentIndex() == 1 ? core::PointwisePolicy::ScalarSharing
                                                      : core::PointwisePolicy::SubVector;
     c.refine = m_refine->isChecked();
+    c.scaleFormat = m_scaleFormat->currentData().toString().toStdString();
+    try { // scales that cannot add to these weights' log codes fall back to the weight format
+        const auto& registry = core::NumberFormatRegistry::builtin();
+        core::checkScaleFormat(registry.get(c.weightFormat), registry.get(c.scaleFormatName()));
+    } catch (const core::Error&) {
+        c.scaleFormat.clear();
+        const QSignalBlocker block(m_scaleFormat);
+        m_scaleFormat->setCurrentIndex(0);
+    }
+    c.correctUpstream = m_correctUpstream->isChecked();
+    m_correctUpstream->setEnabled(c.refine);
     m_workbench->setConfig(c);
     m_workbench->setCalibrationFrames(m_calibFrames->value());
     updateLayerKLabel();

@@ -65,6 +65,8 @@ private:
     QSpinBox* m_clusters = nullptr;
     QComboBox* m_pointwise = nullptr;
     QCheckBox* m_refine = nullptr;
+    QComboBox* m_scaleFormat = nullptr;    ///< item data: ConversionConfig::scaleFormat ("" = weight format)
+    QCheckBox* m_correctUpstream = nullptr;
     QPushButton* m_layerK = nullptr;
     QLabel* m_layerKLabel = nullptr;
     QSpinBox* m_calibFrames = nullptr;

@@ -211,6 +211,8 @@ QString titlePage(const ReportData& d)
                                                                     ? QStringLiteral("float32")
                                                                     : qs(c.activationFormat))},
         {QStringLiteral("Weight format"), qs(c.weightFormat)},
+        {QStringLiteral("Per-kernel scales"), c.scaleFormat.empty() ? QStringLiteral("weight format")
+                                                                    : qs(c.scaleFormat)},
         {QStringLiteral("Activation format"), c.activationFormat.empty() ? QStringLiteral("float32 (kept)")
                                                                          : qs(c.activationFormat)},
         {QStringLiteral("Centroids K"), QStringLiteral("%1 per %2%3")
@@ -223,7 +225,9 @@ QString titlePage(const ReportData& d)
          c.refine ? QStringLiteral("%1 error-feedback reassignment round(s), then least squares on the calibration "
                                    "frames%2")
                         .arg(c.reassignRounds)
-                        .arg(c.biasCorrection ? QStringLiteral("; bias correction") : QString())
+                        .arg((c.correctUpstream ? QStringLiteral("; aimed at the float model's activations")
+                                                : QString())
+                             + (c.biasCorrection ? QStringLiteral("; bias correction") : QString()))
                   : QStringLiteral("off")},
         {QStringLiteral("Calibration frames"), QString::number(d.calibrationFrames)},
         {QStringLiteral("k-means"), QStringLiteral("seed %1, at most %2 Lloyd iterations").arg(c.seed).arg(c.maxIterations)},
