@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 
 namespace lnscope::core {
 
@@ -193,6 +194,14 @@ struct StepCounter
     }
 };
 
+int nodeIndexOf(const Graph& g, const std::string& name)
+{
+    for (size_t n = 0; n < g.nodes.size(); ++n)
+        if (g.nodes[n].name == name)
+            return static_cast<int>(n);
+    return -1;
+}
+
 bool sameAttributes(const Node& a, const Node& b)
 {
     if (a.opType != b.opType || a.attrs.size() != b.attrs.size())
@@ -255,10 +264,8 @@ std::vector<int> findTiedLayers(const Graph& g, const std::vector<ConvertedLayer
 {
     std::vector<int> tiedTo(layers.size(), -1);
     auto nodeOf = [&](const ConvertedLayer& l) -> const Node* {
-        for (const Node& n : g.nodes)
-            if (n.name == l.node)
-                return &n;
-        return nullptr;
+        const int n = nodeIndexOf(g, l.node);
+        return n < 0 ? nullptr : &g.nodes[static_cast<size_t>(n)];
     };
     for (size_t j = 0; j < layers.size(); ++j)
         for (size_t i = 0; i < j; ++i) {
@@ -471,14 +478,6 @@ Tensor captureInputs(const Executor& exec, const std::vector<int>& nodeIndices, 
     return all;
 }
 
-int nodeIndexOf(const Graph& g, const std::string& name)
-{
-    for (size_t n = 0; n < g.nodes.size(); ++n)
-        if (g.nodes[n].name == name)
-            return static_cast<int>(n);
-    return -1;
-}
-
 void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, StepCounter& steps)
 {
     if (!m.config.refine)
@@ -496,6 +495,10 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
     // refined produce (their weights as the format stores them): each layer absorbs the error
     // that reaches it. Without, every layer sees the float model's activations.
     Graph work = m.folded;
+    // correctUpstream: the float model's activations, from one executor for every layer.
+    std::optional<Executor> floatModel;
+    if (sequential && m.config.correctUpstream)
+        floatModel.emplace(m.folded, ExecOptions{m.config.threads});
     for (ConvertedLayer& l : m.layers) {
         if (!l.clustered || l.kernels.unit != ClusterUnit::Kernel || l.book != l.node)
             continue;
@@ -519,9 +522,8 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
             x = captureInputs(exec, nodes, calibration, steps.progress);
         }
         Tensor reference; // the float model's input of the layer (correctUpstream)
-        if (sequential && m.config.correctUpstream)
-            reference = captureInputs(Executor(m.folded, ExecOptions{m.config.threads}), nodes, calibration,
-                                      steps.progress);
+        if (floatModel)
+            reference = captureInputs(*floatModel, nodes, calibration, steps.progress);
         if (x.empty()) {
             m.notes.push_back(l.node + ": refinement skipped (calibration inputs of different shapes)");
             continue;

@@ -116,6 +116,12 @@ struct JsonReader
     }
 };
 
+/// Whether a JSON object has `key` (optional keys, e.g. ones older files were written without).
+bool hasMember(const Json& object, const char* key)
+{
+    return std::any_of(object.members.begin(), object.members.end(), [&](const auto& m) { return m.first == key; });
+}
+
 std::string configJson(const ConversionConfig& c)
 {
     std::ostringstream o;
@@ -196,7 +202,7 @@ ConversionConfig readConfig(const JsonReader& r, const Json& c)
     ConversionConfig cfg;
     cfg.weightFormat = r.string(c, "weightFormat");
     // Files written before scale formats existed stored the scales in the weight format ("").
-    if (std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.first == "scaleFormat"; })) {
+    if (hasMember(c, "scaleFormat")) {
         cfg.scaleFormat = r.string(c, "scaleFormat");
         if (!cfg.scaleFormat.empty() && !NumberFormatRegistry::builtin().find(cfg.scaleFormat))
             r.fail("scaleFormat", "unknown format '" + cfg.scaleFormat + "'");
@@ -218,11 +224,11 @@ ConversionConfig readConfig(const JsonReader& r, const Json& c)
         r.fail("pointwise", "unknown policy '" + pw + "'");
     cfg.refine = r.boolean(c, "refine");
     // Files written before reassignment existed were refined without it.
-    const bool hasRounds = std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.first == "reassignRounds"; });
+    const bool hasRounds = hasMember(c, "reassignRounds");
     cfg.reassignRounds = hasRounds ? static_cast<int>(r.integer(c, "reassignRounds", 0, 16)) : 0;
-    const bool hasCorrection = std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.first == "biasCorrection"; });
+    const bool hasCorrection = hasMember(c, "biasCorrection");
     cfg.biasCorrection = hasCorrection && r.boolean(c, "biasCorrection");
-    const bool hasUpstream = std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.first == "correctUpstream"; });
+    const bool hasUpstream = hasMember(c, "correctUpstream");
     cfg.correctUpstream = hasUpstream && r.boolean(c, "correctUpstream");
     cfg.seed = static_cast<uint32_t>(r.integer(c, "seed", 0, UINT32_MAX));
     cfg.maxIterations = static_cast<int>(r.integer(c, "maxIterations", 0, INT32_MAX));
@@ -258,8 +264,7 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
     const NumberFormat& format = NumberFormatRegistry::builtin().get(l.weightFormat);
     const int width = codeBytes(format);
     // Files written before scale formats existed stored the scales as weight-format codes.
-    const bool hasScaleFormat =
-        std::any_of(j.members.begin(), j.members.end(), [](const auto& m) { return m.first == "scaleFormat"; });
+    const bool hasScaleFormat = hasMember(j, "scaleFormat");
     const std::string scaleName = hasScaleFormat ? r.string(j, "scaleFormat") : std::string();
     if (!scaleName.empty() && !NumberFormatRegistry::builtin().find(scaleName))
         r.fail("layers[" + std::to_string(index) + "].scaleFormat", "unknown format '" + scaleName + "'");
@@ -270,7 +275,7 @@ ConvertedLayer readLayer(const JsonReader& r, const Json& j, const LnszReader& f
         r.fail("layers[" + std::to_string(index) + "].scaleFormat", e.what());
     }
     // Files written before tied layers existed converted every layer on its own.
-    if (std::any_of(j.members.begin(), j.members.end(), [](const auto& m) { return m.first == "tiedTo"; }))
+    if (hasMember(j, "tiedTo"))
         l.tiedTo = r.string(j, "tiedTo");
     l.clustered = r.boolean(j, "clustered");
     l.book = r.string(j, "book");
@@ -359,9 +364,7 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
     for (const auto& [key, value] : root.members)
         if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
             r.fail(key, "unknown (known: " + known + ")");
-    auto has = [&](const char* key) {
-        return std::any_of(root.members.begin(), root.members.end(), [&](const auto& m) { return m.first == key; });
-    };
+    auto has = [&](const char* key) { return hasMember(root, key); };
     const auto& registry = NumberFormatRegistry::builtin();
     ConversionConfig cfg;
     if (has("format")) {

@@ -113,11 +113,10 @@ std::vector<LogCode> weightLogCodes(const ConvertedLayer& l, const LnsFormat& f,
             throw FormatError("converted layer '" + l.node + "': scale codes do not fit the kernels");
         // Scales may be narrower codes with the same F (ConversionConfig::scaleFormat): their L adds
         // to the centroid's L all the same.
-        const auto* sf = dynamic_cast<const LnsFormat*>(
-            &NumberFormatRegistry::builtin().get(l.scaleFormat.empty() ? l.weightFormat : l.scaleFormat));
-        if (!sf || sf->fractionBits() != f.fractionBits())
-            throw UnsupportedError("converted layer '" + l.node + "': scale format '" + l.scaleFormat
-                                   + "' is not LNS with the weights' fraction bits");
+        const NumberFormat& scaleFormat =
+            NumberFormatRegistry::builtin().get(l.scaleFormat.empty() ? l.weightFormat : l.scaleFormat);
+        checkScaleFormat(f, scaleFormat); // LNS with the weights' F, or UnsupportedError
+        const auto* sf = static_cast<const LnsFormat*>(&scaleFormat);
         for (size_t u = 0; u < k.unitCount(); ++u) {
             const LogCode scale = logCode(*sf, l.scaleCodes[u]);
             for (int64_t j = 0; j < k.d; ++j)
