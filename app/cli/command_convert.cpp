@@ -31,7 +31,7 @@ using core::Stage;
 const char* const kUsage = R"(usage: lnscope-cli convert MODEL --out DIR [--format NAME] [--scale-format NAME] [--clusters K]
                          [--clusters-layer NODE=K ...] [--shared-book]
                          [--pointwise keep|scalar|subvector] [--refine] [--reassign N]
-                         [--bias-correction] [--calib FILE_OR_DIR]
+                         [--bias-correction] [--rounding nearest|feedback] [--calib FILE_OR_DIR]
                          [--config FILE] [--weight-rule absmax|minmse]
                          [--act-format NAME] [--act-rule absmax|minmse]
                          [--path fast|exact] [--sensitivity] [--budget BYTES]
@@ -65,10 +65,14 @@ options:
                         centroid and scale before each centroid solve (default 2; 0 = plain solve)
   --bias-correction     with --refine: correct each layer's bias, in graph order, by the
                         float-minus-converted mean output per channel (default off)
+  --rounding R          with --refine: how the refined centroids are rounded to the weight
+                        format: nearest (each entry to its nearest code) or feedback (each
+                        entry's rounding error compensated by the entries not yet rounded)
   --calib FILE_OR_DIR   calibration images or .pb tensors (a folder: every file in it); without
                         it, activations are calibrated on the evaluation input
   --config FILE         conversion settings as JSON (keys: format, scaleFormat, clusters, clustersPerLayer,
-                        sharedBook, pointwise, refine, reassign, biasCorrection, seed,
+                        sharedBook, pointwise, refine, reassign, biasCorrection, correctUpstream,
+                        roundingFeedback, seed,
                         weightRule, activationFormat, activationRule);
                         options given on the command line override the file
   --weight-rule R       weight parameter rule: absmax (default, spec rule) or minmse (LNS: the
@@ -260,7 +264,8 @@ std::string renderText(const ConvertReport& r, const fs::path& out)
             + std::to_string(m.config.clusters) + (m.config.sharedBook ? ", shared books" : ", per-layer books")
             + ", pointwise " + core::toString(m.config.pointwise)
             + (m.config.refine ? ", refined (" + std::to_string(m.config.reassignRounds) + " reassignment round(s)"
-                                     + (m.config.biasCorrection ? ", bias correction)" : ")")
+                                     + (m.config.biasCorrection ? ", bias correction" : "")
+                                     + (m.config.roundingFeedback ? ", rounding with error feedback)" : ")")
                                : "")
             + "\n";
     text += "Calib    " + (r.calibrationCount ? std::to_string(r.calibrationCount) + " input(s) from " + r.calibrationSource
@@ -390,6 +395,8 @@ Json renderJson(const ConvertReport& r, const fs::path& out)
                       .set("refine", m.config.refine)
                       .set("reassign", m.config.reassignRounds)
                       .set("biasCorrection", m.config.biasCorrection)
+                      .set("correctUpstream", m.config.correctUpstream)
+                      .set("roundingFeedback", m.config.roundingFeedback)
                       .set("seed", static_cast<int64_t>(m.config.seed))
                       .set("weightRule", m.config.weightRule == core::ParamRule::MinMse ? "minmse" : "absmax")
                       .set("activationFormat", m.config.activationFormat)
@@ -525,6 +532,11 @@ core::ConversionConfig configFrom(const ParsedArgs& args)
         config.reassignRounds = args.intValue("--reassign", 2, 0, 16);
     if (args.has("--bias-correction"))
         config.biasCorrection = true;
+    if (auto rounding = args.value("--rounding")) {
+        if (*rounding != "nearest" && *rounding != "feedback")
+            throw UsageError("option '--rounding' needs nearest or feedback, got '" + *rounding + "'");
+        config.roundingFeedback = *rounding == "feedback";
+    }
     if (args.has("--seed"))
         config.seed = static_cast<uint32_t>(args.intValue("--seed", 1, 0, 2147483647));
     if (auto f = args.value("--act-format")) {
@@ -564,6 +576,7 @@ int runConvert(const std::vector<std::string>& argv)
         {"--clusters-layer", "", true, true}, {"--shared-book", "", false, false}, {"--pointwise", "", true, false},
         {"--refine", "", false, false},      {"--calib", "", true, false},    {"--input", "", true, false},
         {"--reassign", "", true, false},     {"--bias-correction", "", false, false},
+        {"--rounding", "", true, false},
         {"--seed", "", true, false},         {"--threads", "", true, false},  {"--json", "", true, false},
         {"--config", "", true, false},       {"--act-format", "", true, false}, {"--weight-rule", "", true, false}, {"--act-rule", "", true, false},
         {"--path", "", true, false},         {"--sensitivity", "", false, false}, {"--budget", "", true, false},

@@ -67,6 +67,10 @@ Layer checkInputs(const CompressedKernels& ck, const Tensor& weight, const Tenso
         failFormat("maxPositions must be ≥ 1");
     if (!(options.damp > 0.0) || !std::isfinite(options.damp))
         failFormat("damp must be finite and > 0");
+    if (!(options.roundingDamp > 0.0) || !std::isfinite(options.roundingDamp))
+        failFormat("roundingDamp must be finite and > 0");
+    if (options.roundingFor && !options.requantize)
+        failFormat("roundingFor needs requantize (the rounding it describes)");
     if (options.reassignRounds < 0)
         failFormat("reassignRounds must be ≥ 0");
     if (!(options.targetDamp > 0.0) || !std::isfinite(options.targetDamp))
@@ -343,11 +347,18 @@ VecD solveDelta(const NormalEquations& ne, const VecD& c0, double lambda, double
     return delta;
 }
 
+/// The normal matrix of the last centroid solve, for the error-feedback rounding.
+struct CentroidSystem
+{
+    MatD ata;                  ///< over the used clusters' entries, without λ
+    std::vector<int> clusterOf; ///< row block b holds cluster clusterOf[b]
+};
+
 /// The centroids minimizing the output error for ck's indices and scales (see the header): the
 /// normal equations over the used clusters, accumulated from the per-group moments.
 std::vector<float> solveCentroids(const Layer& l, const CompressedKernels& ck, const Tensor& floatWeight,
                                   const std::vector<MatD>& moments, double lambda, int threads, int& usedClusters,
-                                  double& lambdaAbs)
+                                  double& lambdaAbs, CentroidSystem* system)
 {
     // Used clusters get consecutive row blocks; the others keep their k-means value.
     std::vector<int> slot(static_cast<size_t>(ck.clusters), -1);
@@ -382,6 +393,65 @@ std::vector<float> solveCentroids(const Layer& l, const CompressedKernels& ck, c
             const int64_t j = static_cast<int64_t>(b) * l.d + t;
             centroids[static_cast<size_t>(clusterOf[b] * l.d + t)] = static_cast<float>(c0[j] + delta[j]);
         }
+    if (system) {
+        system->ata = std::move(ne.ata);
+        system->clusterOf = std::move(clusterOf);
+    }
+    return centroids;
+}
+
+/// Error-feedback rounding of the used clusters' entries (RefineOptions::roundingFor, see the
+/// header): order by descending diagonal of H = AᵀA + δI (δ = damp · mean diagonal; ties by
+/// entry), H⁻¹ = UᵀU in that order, then c_j ← round(c_j) and c_later −= (c_j − round(c_j)) / U_jj ·
+/// U_j,later. Entries outside the system (unused clusters) are rounded plainly.
+std::vector<float> roundWithFeedback(const Layer& l, const CentroidSystem& sys, std::vector<float> centroids,
+                                     const std::function<float(float)>& round, double damp)
+{
+    const int64_t n = sys.ata.rows();
+    std::vector<char> inSystem(centroids.size(), 0);
+    for (int k : sys.clusterOf)
+        std::fill_n(inSystem.begin() + k * l.d, l.d, char{1});
+    for (size_t j = 0; j < centroids.size(); ++j)
+        if (!inSystem[j])
+            centroids[j] = round(centroids[j]);
+    if (n == 0)
+        return centroids;
+    const auto entry = [&](int64_t j) {
+        return static_cast<size_t>(sys.clusterOf[static_cast<size_t>(j / l.d)] * l.d + j % l.d);
+    };
+    const double mean = sys.ata.diagonal().mean();
+    const double delta = damp * (mean > 0.0 ? mean : 1.0);
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j)
+        order[static_cast<size_t>(j)] = j;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int64_t a, int64_t b) { return sys.ata(a, a) > sys.ata(b, b); });
+    Eigen::MatrixXd h(n, n);
+    for (int64_t a = 0; a < n; ++a)
+        for (int64_t b = 0; b < n; ++b)
+            h(a, b) = sys.ata(order[static_cast<size_t>(a)], order[static_cast<size_t>(b)]);
+    h.diagonal().array() += delta;
+    const Eigen::LLT<Eigen::MatrixXd> llt(h);
+    bool feedback = llt.info() == Eigen::Success;
+    Eigen::MatrixXd u;
+    if (feedback) {
+        const Eigen::LLT<Eigen::MatrixXd> inv(llt.solve(Eigen::MatrixXd::Identity(n, n)));
+        feedback = inv.info() == Eigen::Success;
+        if (feedback)
+            u = inv.matrixU();
+        feedback = feedback && u.allFinite();
+    }
+    VecD c(n);
+    for (int64_t a = 0; a < n; ++a)
+        c[a] = double(centroids[entry(order[static_cast<size_t>(a)])]);
+    for (int64_t a = 0; a < n; ++a) {
+        const double q = double(round(static_cast<float>(c[a])));
+        if (feedback && a + 1 < n)
+            c.tail(n - a - 1) -= (c[a] - q) / u(a, a) * u.row(a).tail(n - a - 1).transpose();
+        c[a] = q;
+    }
+    for (int64_t a = 0; a < n; ++a)
+        centroids[entry(order[static_cast<size_t>(a)])] = static_cast<float>(c[a]);
     return centroids;
 }
 
@@ -520,6 +590,7 @@ RefineResult refineCentroids(const CompressedKernels& ck, const Tensor& floatWei
     result.sqnrBeforeDb = outputSqnrDb(before.signal, before.error);
 
     CompressedKernels cur = ck;
+    CentroidSystem system;
     const int rounds = std::max(0, options.reassignRounds);
     for (int round = 0; round < std::max(1, rounds); ++round) {
         if (rounds > 0) {
@@ -534,8 +605,9 @@ RefineResult refineCentroids(const CompressedKernels& ck, const Tensor& floatWei
             }
         }
         cur.centroids = solveCentroids(l, cur, goal, moments, options.lambda, threads, result.usedClusters,
-                                       result.lambdaAbs);
+                                       result.lambdaAbs, &system);
     }
+    result.solvedCentroids = cur.centroids;
     result.centroids = cur.centroids;
     result.indices = cur.indices;
     result.scales = cur.scales;
@@ -543,14 +615,31 @@ RefineResult refineCentroids(const CompressedKernels& ck, const Tensor& floatWei
     result.sqnrRefinedDb = outputSqnrDb(refined.signal, refined.error);
 
     result.sqnrAfterDb = result.sqnrRefinedDb;
+    result.sqnrNearestDb = result.sqnrRefinedDb;
     if (options.requantize) {
-        const size_t size = result.centroids.size();
-        options.requantize(result.centroids);
-        if (result.centroids.size() != size)
-            failFormat("requantize changed the centroid count from " + std::to_string(size) + " to "
-                       + std::to_string(result.centroids.size()));
-        const Energies after = outputEnergies(l, goal, cur, result.centroids, moments, threads);
-        result.sqnrAfterDb = outputSqnrDb(after.signal, after.error);
+        const auto requantize = [&](std::vector<float>& c) {
+            const size_t size = c.size();
+            options.requantize(c);
+            if (c.size() != size)
+                failFormat("requantize changed the centroid count from " + std::to_string(size) + " to "
+                           + std::to_string(c.size()));
+        };
+        std::vector<float> nearest = result.centroids;
+        requantize(nearest);
+        const Energies plain = outputEnergies(l, goal, cur, nearest, moments, threads);
+        result.sqnrNearestDb = outputSqnrDb(plain.signal, plain.error);
+        if (options.roundingFor) {
+            const std::function<float(float)> round = options.roundingFor(result.centroids);
+            if (!round)
+                failFormat("roundingFor returned no rounding function");
+            result.centroids = roundWithFeedback(l, system, result.centroids, round, options.roundingDamp);
+            requantize(result.centroids);
+            const Energies after = outputEnergies(l, goal, cur, result.centroids, moments, threads);
+            result.sqnrAfterDb = outputSqnrDb(after.signal, after.error);
+        } else {
+            result.centroids = std::move(nearest);
+            result.sqnrAfterDb = result.sqnrNearestDb;
+        }
     }
     return result;
 }

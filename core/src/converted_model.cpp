@@ -478,13 +478,18 @@ Tensor captureInputs(const Executor& exec, const std::vector<int>& nodeIndices, 
     return all;
 }
 
-void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, StepCounter& steps)
+/// Refines the clustered layers' centroids (and, with reassignment, indices and scales). Returns
+/// the centroids to store per node when they were rounded with error feedback (already on the
+/// weight format's grid), for quantizeLayers to encode instead of rounding the float solution.
+std::map<std::string, std::vector<float>> refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration,
+                                                       StepCounter& steps)
 {
+    std::map<std::string, std::vector<float>> stored;
     if (!m.config.refine)
-        return;
+        return stored;
     if (calibration.empty()) {
         m.notes.push_back("refinement skipped: no calibration inputs");
-        return;
+        return stored;
     }
     if (m.config.sharedBook)
         m.notes.push_back("refinement skipped for shared books (a per-layer solve would split the book)");
@@ -534,13 +539,20 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
         ro.reassignRounds = m.config.reassignRounds;
         if (!reference.empty() && reference.shape() == x.shape())
             ro.referenceInput = &reference;
-        std::vector<float> refinedFloat;
-        // Keep the float solution for the ClusterCompressed stage; the reported "after" SQNR is
-        // for the centroids as the weight format stores them (same rule as quantizeLayers).
+        // The ClusterCompressed stage keeps the float solution; the reported "after" SQNR is for
+        // the centroids as the weight format stores them (same rule as quantizeLayers).
         ro.requantize = [&](std::vector<float>& c) {
-            refinedFloat = c;
             format.fakeQuantize(c, format.chooseParam(c, m.config.weightRule), c);
         };
+        if (m.config.roundingFeedback)
+            ro.roundingFor = [&](const std::vector<float>& c) -> std::function<float(float)> {
+                const QuantParam param = format.chooseParam(c, m.config.weightRule);
+                return [&format, param](float v) {
+                    float out = 0.f;
+                    format.fakeQuantize(std::span<const float>(&v, 1), param, std::span<float>(&out, 1));
+                    return out;
+                };
+            };
         // Reassigned scales are rounded as quantizeLayers will store them (per output channel, same
         // rule), so that the centroid solve absorbs the rounding; quantizeLayers then encodes
         // values already on the grid.
@@ -555,21 +567,24 @@ void refineLayers(ConvertedModel& m, const std::vector<TensorMap>& calibration, 
         const RefineResult r = refineCentroids(l.kernels, weight, x,
                                                geometryOf(m.folded.nodes[static_cast<size_t>(index)], l.weightShape, x.shape()), ro);
         l.centroidsBeforeRefine = l.kernels.centroids;
-        l.kernels.centroids = refinedFloat.empty() ? r.centroids : refinedFloat;
+        l.kernels.centroids = r.solvedCentroids;
         l.kernels.indices = r.indices;
         l.kernels.scales = r.scales;
         l.refined = true;
         l.refineSqnrBeforeDb = r.sqnrBeforeDb;
         l.refineSqnrRefinedDb = r.sqnrRefinedDb;
         l.refineSqnrAfterDb = r.sqnrAfterDb;
+        if (m.config.roundingFeedback)
+            stored[l.node] = r.centroids; // nearest rounding: quantizeLayers encodes the float solution alike
         if (sequential) {
-            CompressedKernels stored = l.kernels;
-            stored.centroids = r.centroids; // as the format stores them
-            work.initializers[l.weightName] = stored.reconstruct();
+            CompressedKernels rounded = l.kernels;
+            rounded.centroids = r.centroids; // as the format stores them
+            work.initializers[l.weightName] = rounded.reconstruct();
             for (const std::string& name : tiedWeights)
                 work.initializers[name] = work.initializers[l.weightName];
         }
     }
+    return stored;
 }
 
 /// Per output channel means (axis 1, over every other axis) of the outputs of the converted layers'
@@ -648,7 +663,9 @@ void correctBiases(ConvertedModel& m, const std::vector<TensorMap>& calibration,
     }
 }
 
-void quantizeLayers(ConvertedModel& m, StepCounter& steps)
+/// Encodes every layer in the weight format; `refined` holds the centroids refinement rounded
+/// (on the format's grid already), by node.
+void quantizeLayers(ConvertedModel& m, StepCounter& steps, const std::map<std::string, std::vector<float>>& refined)
 {
     const NumberFormat& format = NumberFormatRegistry::builtin().get(m.config.weightFormat);
     const NumberFormat& scaleFormat = NumberFormatRegistry::builtin().get(m.config.scaleFormatName());
@@ -664,9 +681,11 @@ void quantizeLayers(ConvertedModel& m, StepCounter& steps)
             continue;
         }
         const CompressedKernels& ck = l.kernels;
-        l.centroidParams = {format.chooseParam(ck.centroids, m.config.weightRule)};
-        l.centroidCodes.resize(ck.centroids.size());
-        format.encode(ck.centroids, l.centroidParams[0], l.centroidCodes);
+        const auto r = refined.find(l.node);
+        const std::vector<float>& centroids = r != refined.end() ? r->second : ck.centroids;
+        l.centroidParams = {format.chooseParam(centroids, m.config.weightRule)};
+        l.centroidCodes.resize(centroids.size());
+        format.encode(centroids, l.centroidParams[0], l.centroidCodes);
         if (ck.unit == ClusterUnit::Kernel) {
             l.scaleFormat = scaleFormat.name();
             quantizePerChannel(scaleFormat, ck.scales, scaleChannelMap(ck), m.config.weightRule, l.scaleParams,
@@ -723,8 +742,8 @@ ConvertedModel convertModel(const Graph& model, const ConversionConfig& config,
         compressPerLayer(m.folded, m.layers, config, steps);
     if (config.sharedBook && !config.clustersPerLayer.empty())
         m.notes.push_back("clustersPerLayer ignored for shared books");
-    refineLayers(m, calibration, steps);
-    quantizeLayers(m, steps);
+    const std::map<std::string, std::vector<float>> refined = refineLayers(m, calibration, steps);
+    quantizeLayers(m, steps, refined);
     copyTied(m.layers, tiedTo);
     steps.step("calibrate activations");
     if (config.activationFormat.empty())

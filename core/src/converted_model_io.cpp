@@ -136,6 +136,7 @@ std::string configJson(const ConversionConfig& c)
       << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"reassignRounds\":" << c.reassignRounds
       << ",\"biasCorrection\":" << (c.biasCorrection ? "true" : "false")
       << ",\"correctUpstream\":" << (c.correctUpstream ? "true" : "false")
+      << ",\"roundingFeedback\":" << (c.roundingFeedback ? "true" : "false")
       << ",\"seed\":" << c.seed << ",\"maxIterations\":" << c.maxIterations
       << ",\"refineMaxPositions\":" << c.refineMaxPositions
       << ",\"weightRule\":" << jsonQuote(c.weightRule == ParamRule::MinMse ? "minmse" : "absmax")
@@ -230,6 +231,8 @@ ConversionConfig readConfig(const JsonReader& r, const Json& c)
     cfg.biasCorrection = hasCorrection && r.boolean(c, "biasCorrection");
     const bool hasUpstream = hasMember(c, "correctUpstream");
     cfg.correctUpstream = hasUpstream && r.boolean(c, "correctUpstream");
+    // Files written before error-feedback rounding existed rounded each centroid entry to nearest.
+    cfg.roundingFeedback = hasMember(c, "roundingFeedback") && r.boolean(c, "roundingFeedback");
     cfg.seed = static_cast<uint32_t>(r.integer(c, "seed", 0, UINT32_MAX));
     cfg.maxIterations = static_cast<int>(r.integer(c, "maxIterations", 0, INT32_MAX));
     cfg.refineMaxPositions = r.integer(c, "refineMaxPositions", 1, INT64_MAX / 2);
@@ -357,7 +360,7 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
     static const char* const kKeys[] = {"format",     "scaleFormat", "clusters",         "clustersPerLayer", "sharedBook",
                                         "pointwise",  "refine",           "seed",             "maxIterations",
                                         "refineMaxPositions", "weightRule", "activationFormat", "activationRule",
-                                        "reassign", "biasCorrection", "correctUpstream"};
+                                        "reassign", "biasCorrection", "correctUpstream", "roundingFeedback"};
     std::string known;
     for (const char* k : kKeys)
         known += (known.empty() ? "" : ", ") + std::string(k);
@@ -418,6 +421,8 @@ ConversionConfig parseConversionConfig(const JsonValue& root, const std::string&
         cfg.biasCorrection = r.boolean(root, "biasCorrection");
     if (has("correctUpstream"))
         cfg.correctUpstream = r.boolean(root, "correctUpstream");
+    if (has("roundingFeedback"))
+        cfg.roundingFeedback = r.boolean(root, "roundingFeedback");
     if (has("refineMaxPositions"))
         cfg.refineMaxPositions = r.integer(root, "refineMaxPositions", 1, INT64_MAX / 2);
     if (has("activationFormat")) {
@@ -454,6 +459,7 @@ std::string conversionConfigJson(const ConversionConfig& c)
     o << "},\"sharedBook\":" << (c.sharedBook ? "true" : "false") << ",\"pointwise\":" << jsonQuote(toString(c.pointwise))
       << ",\"refine\":" << (c.refine ? "true" : "false") << ",\"reassign\":" << c.reassignRounds << ",\"biasCorrection\":" << (c.biasCorrection ? "true" : "false")
       << ",\"correctUpstream\":" << (c.correctUpstream ? "true" : "false")
+      << ",\"roundingFeedback\":" << (c.roundingFeedback ? "true" : "false")
       << ",\"seed\":" << c.seed << ",\"maxIterations\":" << c.maxIterations
       << ",\"refineMaxPositions\":" << c.refineMaxPositions
       << ",\"weightRule\":" << jsonQuote(c.weightRule == ParamRule::MinMse ? "minmse" : "absmax")

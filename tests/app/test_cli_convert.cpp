@@ -65,6 +65,7 @@ private slots:
     void exactPathAndSensitivity();
     void configFileSetsAndFlagsOverride();
     void narrowScaleFormat();
+    void roundingFeedback();
     void badConfigIsNamed_data();
     void badConfigIsNamed();
     void compareReportsLayersAndOutputs();
@@ -318,6 +319,28 @@ void TestCliConvert::narrowScaleFormat()
     QVERIFY(!fs::exists(m_dir / "sbad"));
 }
 
+void TestCliConvert::roundingFeedback()
+{
+    // --rounding feedback: named in the summary and the report, stored in the model's config, and
+    // different codes from nearest rounding; a config file sets it too, a bad value is a usage error.
+    QCOMPARE(convert(path("rnear"), {"--refine", "--rounding", "nearest"}).exitCode, 0);
+    const CliResult r = convert(path("rfeed"), {"--refine", "--rounding", "feedback"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("rounding with error feedback"), qPrintable(r.out));
+    const QJsonObject feed = lnscope::test::readJsonObject(m_dir / "rfeed" / "report.json");
+    const QJsonObject nearest = lnscope::test::readJsonObject(m_dir / "rnear" / "report.json");
+    QCOMPARE(feed["config"].toObject()["roundingFeedback"].toBool(), true);
+    QCOMPARE(nearest["config"].toObject()["roundingFeedback"].toBool(true), false);
+    QVERIFY(readBytes(m_dir / "rfeed" / "model.lnsz") != readBytes(m_dir / "rnear" / "model.lnsz"));
+    lnscope::test::writeText(m_dir, "feedback.json", R"({"refine": true, "roundingFeedback": true})");
+    QCOMPARE(convert(path("rcfg"), {"--config", path("feedback.json")}).exitCode, 0);
+    QVERIFY(readBytes(m_dir / "rcfg" / "model.lnsz") == readBytes(m_dir / "rfeed" / "model.lnsz"));
+    const CliResult bad = convert(path("rbad"), {"--refine", "--rounding", "sideways"});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains("nearest or feedback"), qPrintable(bad.err));
+    QVERIFY(!fs::exists(m_dir / "rbad"));
+}
+
 void TestCliConvert::badConfigIsNamed_data()
 {
     QTest::addColumn<QString>("text");
@@ -327,6 +350,7 @@ void TestCliConvert::badConfigIsNamed_data()
     QTest::addRow("impossible K") << R"({"clusters": 0})" << "config key 'clusters'";
     QTest::addRow("K too large") << R"({"clustersPerLayer": {"/enc1/enc1.0/Conv": 100000}})" << "must be an integer in 1..65536";
     QTest::addRow("unknown format (bit width)") << R"({"format": "lns9_q4.4"})" << "unknown number format 'lns9_q4.4'";
+    QTest::addRow("roundingFeedback not a boolean") << R"({"roundingFeedback": "yes"})" << "roundingFeedback";
     QTest::addRow("malformed JSON") << "{\"clusters\": 8,\n" << "line";
     QTest::addRow("not an object") << "[1, 2]" << "must be a JSON object";
     QTest::addRow("reassignment rounds out of range") << R"({"reassign": 17})" << "config key 'reassign'";

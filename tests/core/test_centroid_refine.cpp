@@ -5,10 +5,12 @@
 #include "lnscope/core/detail/eigen.h"
 #include "lnscope/core/cluster_compress.h"
 #include "lnscope/core/error.h"
+#include "lnscope/core/number_format.h"
 #include "test_utils.h"
 
 #include <QTest>
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -171,14 +173,13 @@ ConvGeometry geometry(int64_t stride, int64_t pad, int64_t dilation, int64_t gro
     return g;
 }
 
-/// Reference: min ‖A c − b‖² + λ_abs ‖c − c₀‖² with A built row by row, solved by QR.
-std::vector<double> denseReference(const CompressedKernels& ck, const Tensor& w, const Tensor& x,
-                                   const ConvGeometry& g, double lambda)
+/// The output of the compressed layer as A c (c = the centroid entries), A built row by row from
+/// the direct conv's taps: one row per output value of naiveConv.
+Eigen::MatrixXd denseSystem(const CompressedKernels& ck, const Tensor& w, const Tensor& x, const ConvGeometry& g)
 {
     const Dims dm = dimsOf(x, w, g);
     const int64_t d = ck.d, n = ck.clusters * d, og = dm.o / g.group;
-    const std::vector<double> b = naiveConv(x, w, g);
-    Eigen::MatrixXd a = Eigen::MatrixXd::Zero(static_cast<int64_t>(b.size()), n);
+    Eigen::MatrixXd a = Eigen::MatrixXd::Zero(dm.n * dm.o * dm.oh * dm.ow, n);
     int64_t row = 0;
     for (int64_t nn = 0; nn < dm.n; ++nn)
         for (int64_t o = 0; o < dm.o; ++o)
@@ -190,6 +191,16 @@ std::vector<double> denseReference(const CompressedKernels& ck, const Tensor& w,
                             a(row, ck.indices[u] * d + t) += double(ck.scales[u])
                                 * tap(x, dm, g, nn, (o / og) * dm.ig + i, oy, ox, t / dm.kw, t % dm.kw);
                     }
+    return a;
+}
+
+/// Reference: min ‖A c − b‖² + λ_abs ‖c − c₀‖² with A built row by row, solved by QR.
+std::vector<double> denseReference(const CompressedKernels& ck, const Tensor& w, const Tensor& x,
+                                   const ConvGeometry& g, double lambda)
+{
+    const int64_t n = ck.clusters * ck.d;
+    const std::vector<double> b = naiveConv(x, w, g);
+    const Eigen::MatrixXd a = denseSystem(ck, w, x, g);
     const double lambdaAbs = lambda * (a.transpose() * a).trace() / double(n);
     Eigen::MatrixXd stacked(a.rows() + n, n);
     Eigen::VectorXd rhs(a.rows() + n);
@@ -261,6 +272,39 @@ void naiveReassign(const CompressedKernels& ck, const Tensor& w, const Tensor& x
     }
 }
 
+/// Reference error-feedback rounding (Optimal Brain Quantization on the centroid entries), from
+/// explicit inverses of the remaining Hessian rather than a Cholesky factor: H = AᵀA + δI with A
+/// the dense system, δ = damp · mean diag(AᵀA); entries in descending order of diag(AᵀA); at each
+/// step j = the first remaining entry, Hinv = (H_RR)⁻¹, c_j → round(c_j) and the other remaining
+/// entries move by −Hinv_Fj / Hinv_jj · (c_j − round(c_j)).
+std::vector<float> naiveFeedbackRounding(const Eigen::MatrixXd& a, const std::vector<float>& solved, double damp,
+                                         const std::function<float(float)>& round)
+{
+    const Eigen::MatrixXd ata = a.transpose() * a;
+    const int64_t n = ata.rows();
+    const Eigen::MatrixXd h = ata + damp * ata.diagonal().mean() * Eigen::MatrixXd::Identity(n, n);
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j)
+        order[static_cast<size_t>(j)] = j;
+    std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) { return ata(p, p) > ata(q, q); });
+    std::vector<double> c(solved.begin(), solved.end());
+    for (size_t step = 0; step < order.size(); ++step) {
+        const auto rn = static_cast<int64_t>(order.size() - step);
+        Eigen::MatrixXd hr(rn, rn);
+        for (int64_t p = 0; p < rn; ++p)
+            for (int64_t q = 0; q < rn; ++q)
+                hr(p, q) = h(order[step + static_cast<size_t>(p)], order[step + static_cast<size_t>(q)]);
+        const Eigen::MatrixXd hinv = hr.inverse();
+        const auto j = static_cast<size_t>(order[step]);
+        const double q = double(round(static_cast<float>(c[j])));
+        const double e = c[j] - q;
+        for (int64_t p = 1; p < rn; ++p)
+            c[static_cast<size_t>(order[step + static_cast<size_t>(p)])] -= hinv(p, 0) / hinv(0, 0) * e;
+        c[j] = q;
+    }
+    return {c.begin(), c.end()};
+}
+
 double maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b)
 {
     double m = 0.0;
@@ -302,6 +346,10 @@ private slots:
     void upstreamTargetCorrectsInputError();
     void upstreamTargetWithSameInputChangesNothing();
     void upstreamTargetBadInputs();
+    void feedbackRoundingMatchesObqReference_data();
+    void feedbackRoundingMatchesObqReference();
+    void feedbackRoundingBeatsNearestOnCorrelatedInput();
+    void feedbackRoundingBadOptions();
 };
 
 void TestCentroidRefine::lowersOutputError_data()
@@ -748,6 +796,124 @@ void TestCentroidRefine::upstreamTargetBadInputs()
         ro.targetDamp = damp;
         QVERIFY_THROWS_EXCEPTION(core::FormatError, core::refineCentroids(ck, w, x, ConvGeometry{}, ro));
     }
+}
+
+void TestCentroidRefine::feedbackRoundingMatchesObqReference_data()
+{
+    QTest::addColumn<ConvGeometry>("geom");
+    QTest::addColumn<int>("inPerGroup");
+    QTest::addColumn<int>("reassign");
+    QTest::addRow("pad 1") << geometry(1, 1, 1, 1) << 4 << 0;
+    QTest::addRow("stride 2, dilation 2, reassigned") << geometry(2, 2, 2, 1) << 3 << 1;
+    QTest::addRow("groups 2") << geometry(1, 1, 1, 2) << 3 << 0;
+}
+
+void TestCentroidRefine::feedbackRoundingMatchesObqReference()
+{
+    QFETCH(ConvGeometry, geom);
+    QFETCH(int, inPerGroup);
+    QFETCH(int, reassign);
+    std::mt19937 rng(17);
+    const core::Shape shape{6, inPerGroup, 3, 3};
+    const CompressedKernels ck = handMade(shape, 3, 3, plantedCentroids(3, 9, rng), rng);
+    const Tensor w = test::randomTensor(shape, 41, -0.5f, 0.5f);
+    const Tensor x = activations({2, inPerGroup * geom.group, 8, 8}, 43);
+    const auto grid = [](float v) { return std::round(v * 8.f) / 8.f; }; // coarse: feedback matters
+    int calls = 0;
+    RefineOptions ro;
+    ro.reassignRounds = reassign;
+    ro.roundingDamp = 0.02;
+    ro.requantize = [&](std::vector<float>& c) {
+        for (float& v : c)
+            v = grid(v);
+    };
+    ro.roundingFor = [&](const std::vector<float>& c) -> std::function<float(float)> {
+        ++calls;
+        [&] { QCOMPARE(c.size(), ck.centroids.size()); }();
+        return grid;
+    };
+    const RefineResult r = core::refineCentroids(ck, w, x, geom, ro);
+    QCOMPARE(calls, 1);
+    CompressedKernels used = ck;
+    used.indices = r.indices;
+    used.scales = r.scales;
+    const std::vector<float> ref = naiveFeedbackRounding(denseSystem(used, w, x, geom), r.solvedCentroids,
+                                                         ro.roundingDamp, grid);
+    QVERIFY2(maxAbsDiff(r.centroids, ref) <= 1e-6,
+             qPrintable(QString("max |Δ| %1 against the reference").arg(maxAbsDiff(r.centroids, ref))));
+    std::vector<float> nearest = r.solvedCentroids;
+    ro.requantize(nearest);
+    QVERIFY2(r.centroids != nearest, "feedback rounding gave the nearest codes: the test does not exercise it");
+    for (float v : r.centroids)
+        QCOMPARE(v, grid(v));
+    // The reported figures against the direct conv: after feedback, and what nearest rounding gives.
+    QVERIFY(std::abs(r.sqnrAfterDb - naiveSqnr(used, r.centroids, w, x, geom)) < 1e-6);
+    QVERIFY(std::abs(r.sqnrNearestDb - naiveSqnr(used, nearest, w, x, geom)) < 1e-6);
+    QVERIFY(std::abs(r.sqnrRefinedDb - naiveSqnr(used, r.solvedCentroids, w, x, geom)) < 1e-6);
+}
+
+void TestCentroidRefine::feedbackRoundingBeatsNearestOnCorrelatedInput()
+{
+    // A first layer on RGB: three almost equal input channels (luminance plus a little colour),
+    // smooth in space, and edge-like kernels, so outputs are small differences of large terms —
+    // where rounding each entry to its nearest code costs the most. Every kernel has its own
+    // centroid (K = N), so only the rounding to the weight format loses anything.
+    const int64_t n = 2, h = 24, wd = 24;
+    const Tensor lum = activations({n, 1, h, wd}, 5);
+    const Tensor chroma = test::randomTensor({n, 3, h, wd}, 6, -0.05f, 0.05f);
+    Tensor x(core::DType::Float32, {n, 3, h, wd});
+    for (int64_t b = 0; b < n; ++b)
+        for (int64_t ch = 0; ch < 3; ++ch)
+            for (int64_t p = 0; p < h * wd; ++p)
+                x.f()[(b * 3 + ch) * h * wd + p] = 4.f * lum.f()[b * h * wd + p] + chroma.f()[(b * 3 + ch) * h * wd + p];
+    const Tensor w = test::randomTensor({8, 3, 3, 3}, 7, -1.f, 1.f);
+    core::ClusterOptions co;
+    co.clusters = 24;
+    const CompressedKernels ck = core::compressConvWeights(w, co);
+    const core::NumberFormat& lns8 = core::NumberFormatRegistry::builtin().get("lns8");
+    RefineOptions ro;
+    ro.requantize = [&](std::vector<float>& c) { lns8.fakeQuantize(c, lns8.chooseParam(c, core::ParamRule::AbsMax), c); };
+    const RefineResult nearest = core::refineCentroids(ck, w, x, geometry(1, 1, 1, 1), ro);
+    ro.roundingFor = [&](const std::vector<float>& c) -> std::function<float(float)> {
+        const core::QuantParam p = lns8.chooseParam(c, core::ParamRule::AbsMax);
+        return [&lns8, p](float v) {
+            float out = 0.f;
+            lns8.fakeQuantize(std::span<const float>(&v, 1), p, std::span<float>(&out, 1));
+            return out;
+        };
+    };
+    const RefineResult fed = core::refineCentroids(ck, w, x, geometry(1, 1, 1, 1), ro);
+    qInfo("solved %.2f dB; rounded to lns8: nearest %.2f dB, with error feedback %.2f dB", fed.sqnrRefinedDb,
+          nearest.sqnrAfterDb, fed.sqnrAfterDb);
+    QCOMPARE(fed.sqnrNearestDb, nearest.sqnrAfterDb);
+    QCOMPARE(fed.solvedCentroids, nearest.solvedCentroids);
+    QVERIFY2(fed.sqnrAfterDb > nearest.sqnrAfterDb + 3.0, "error feedback should beat nearest rounding by > 3 dB here");
+    std::vector<float> again = fed.centroids; // on the format's grid: requantize leaves it as it is
+    ro.requantize(again);
+    QCOMPARE(again, fed.centroids);
+    ro.threads = 1;
+    QCOMPARE(core::refineCentroids(ck, w, x, geometry(1, 1, 1, 1), ro).centroids, fed.centroids);
+}
+
+void TestCentroidRefine::feedbackRoundingBadOptions()
+{
+    const Tensor w = test::randomTensor({4, 2, 3, 3}, 2);
+    core::ClusterOptions co;
+    co.clusters = 2;
+    const CompressedKernels ck = core::compressConvWeights(w, co);
+    const Tensor x = test::randomTensor({1, 2, 6, 6}, 3);
+    const auto identity = [](const std::vector<float>&) -> std::function<float(float)> { return [](float v) { return v; }; };
+    RefineOptions ro;
+    ro.roundingFor = identity; // without requantize
+    QVERIFY_THROWS_EXCEPTION(core::FormatError, core::refineCentroids(ck, w, x, ConvGeometry{}, ro));
+    ro.requantize = [](std::vector<float>&) {};
+    for (double damp : {0.0, -1.0, std::nan("")}) {
+        ro.roundingDamp = damp;
+        QVERIFY_THROWS_EXCEPTION(core::FormatError, core::refineCentroids(ck, w, x, ConvGeometry{}, ro));
+    }
+    ro.roundingDamp = 0.01;
+    ro.roundingFor = [](const std::vector<float>&) { return std::function<float(float)>(); };
+    QVERIFY_THROWS_EXCEPTION(core::FormatError, core::refineCentroids(ck, w, x, ConvGeometry{}, ro));
 }
 
 QTEST_GUILESS_MAIN(TestCentroidRefine)

@@ -26,7 +26,14 @@
 // The bias is not modelled: it cancels in the error, and the SQNR signal is the bias-free output.
 //
 // Re-quantization of the centroids to the weight format is the caller's: RefineOptions::requantize
-// is applied to the solved centroids and sqnrAfterDb is measured after it.
+// is applied to the solved centroids and sqnrAfterDb is measured after it. With
+// RefineOptions::roundingFor the entries are rounded with error feedback first (GPTQ's rule on
+// the centroid entries): taken one at a time, largest diagonal of AᵀA first, each rounding error
+// e_j is compensated by the entries still to be rounded, δc_F = −H⁻¹_Fj / H⁻¹_jj · e_j with H⁻¹ the
+// inverse of the remaining (damped) normal matrix, computed for all steps from one Cholesky factor
+// H⁻¹ = UᵀU: c_F −= e_j / U_jj · U_jF. Where rounding to nearest adds Σ e_j² H_jj (uncorrelated),
+// feedback lets the entries that share correlated inputs cancel each other's rounding; it matters
+// most where outputs are small differences of large terms (the first layers on RGB input).
 //
 // Determinism: the result depends only on the inputs and options, not on `threads` (work is split
 // into fixed tiles). Threading: re-entrant; uses up to options.threads threads. The result is a
@@ -84,16 +91,27 @@ struct RefineOptions
     const Tensor* referenceInput = nullptr;
     /// Damping of the target solve, relative to the mean diagonal of S_xx (> 0).
     double targetDamp = 0.01;
+    /// Optional, with requantize: the element-wise rounding requantize applies to these solved
+    /// centroids (its parameters chosen from them, e.g. a weight format's bias from their absmax).
+    /// When set, the centroids of the used clusters are rounded with error feedback (see the top
+    /// of this header; unused clusters round plainly), and requantize is then applied to the
+    /// result, which it must leave on its grid. The rounding may return any value (saturation).
+    std::function<std::function<float(float)>(const std::vector<float>& centroids)> roundingFor;
+    /// Error-feedback rounding: dampening of the normal matrix, relative to its mean diagonal (> 0).
+    double roundingDamp = 0.01;
 };
 
 struct RefineResult
 {
     std::vector<float> centroids;   ///< clusters × d, row-major; the refined (and re-quantized) book
+    std::vector<float> solvedCentroids; ///< the float solution, before any rounding (= centroids without requantize)
     std::vector<uint32_t> indices;  ///< per kernel: the given ones, or the reassigned ones
     std::vector<float> scales;      ///< per kernel: the given ones, or the reassigned (re-quantized) ones
     double sqnrBeforeDb = 0.0;      ///< output SQNR with the given (k-means) centroids, indices, scales, dB
     double sqnrRefinedDb = 0.0;     ///< with the solved centroids (and reassignment), before requantize, dB
     double sqnrAfterDb = 0.0;       ///< with the returned centroids (after requantize), dB
+    /// With roundingFor: the SQNR requantize alone (rounding to nearest) would give, dB; else = sqnrAfterDb.
+    double sqnrNearestDb = 0.0;
     int64_t positionsUsed = 0;      ///< output positions (n, oy, ox) accumulated
     int64_t positionsTotal = 0;     ///< N · OH · OW
     int usedClusters = 0;           ///< clusters taking part in the solve

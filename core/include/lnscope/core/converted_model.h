@@ -71,6 +71,10 @@ struct ConversionConfig
     /// input (RefineOptions::referenceInput) instead of on the input the converted layers before
     /// it produce, so every layer also corrects the error that reaches it.
     bool correctUpstream = false;
+    /// With refine: the refined centroids are rounded to the weight format with error feedback
+    /// (RefineOptions::roundingFor: each entry's rounding error is compensated by the entries of
+    /// the layer's book still to be rounded) instead of each to its nearest code.
+    bool roundingFeedback = false;
     uint32_t seed = 1;       ///< k-means++ seed
     int threads = 2;         ///< worker threads; results do not depend on it
     int maxIterations = 50;  ///< Lloyd iterations per k-means run
