@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 const char* const kEvaluateUsage = R"(usage: lnscope-cli evaluate --model MODEL --data DIR [--adapter FILE]
                          [--convert CONFIG|default | --converted MODEL.lnsz] [--calib-frames N]
-                         [--calib-data DIR]
+                         [--calib-data DIR] [--float-outputs NAME[,NAME...]]
                          [--path fast|exact] [--shard I/N] [--threads N] [--json FILE]
 
 Runs MODEL (float32) and, with --convert or --converted, its converted form on the emulated LNS
@@ -49,6 +49,9 @@ options:
   --calib-frames N       calibration frames for --convert (default 8)
   --calib-data DIR       take the calibration frames from DIR (same layout) instead of the
                          evaluated dataset: held-out calibration, e.g. a split made by `synth`
+  --float-outputs NAMES  diagnosis: the converted run takes these model outputs (comma-separated)
+                         from the float run, so the converted metrics show what the other outputs'
+                         conversion costs (e.g. a stereo model's depth heads alone)
   --path P               emulation path: fast (default) or exact
   --shard I/N            evaluate only block I (0..N-1) of N contiguous blocks of frames
   --threads N            worker threads (default 2)
@@ -150,7 +153,7 @@ int runEvaluate(const std::vector<std::string>& argv)
     const ParsedArgs args = parseArgs(argv, {{"--model", "", true, false},       {"--data", "", true, false},
                                              {"--adapter", "", true, false},     {"--convert", "", true, false},
                                              {"--converted", "", true, false},   {"--calib-frames", "", true, false},
-                                             {"--calib-data", "", true, false},
+                                             {"--calib-data", "", true, false},  {"--float-outputs", "", true, false},
                                              {"--path", "", true, false},        {"--shard", "", true, false},
                                              {"--threads", "", true, false},     {"--json", "", true, false},
                                              {"--help", "-h", false, false}});
@@ -178,6 +181,21 @@ int runEvaluate(const std::vector<std::string>& argv)
     const core::Dataset dataset = core::openDataset(dataPath);
     const core::TaskAdapter& task = core::adapterFor(adapter);
 
+    std::vector<std::string> floatOutputs;
+    if (auto names = args.value("--float-outputs")) {
+        if (!args.has("--convert") && !args.has("--converted"))
+            throw UsageError("--float-outputs needs --convert or --converted");
+        for (size_t begin = 0; begin <= names->size();) {
+            const size_t comma = std::min(names->find(',', begin), names->size());
+            const std::string name = names->substr(begin, comma - begin);
+            begin = comma + 1;
+            if (name.empty())
+                throw UsageError("option '--float-outputs' needs output names separated by commas, got '" + *names + "'");
+            if (std::none_of(model.outputs.begin(), model.outputs.end(), [&](const core::ValueInfo& o) { return o.name == name; }))
+                throw core::FormatError(modelPath.string() + ": '" + name + "' (--float-outputs) is not an output of the model");
+            floatOutputs.push_back(name);
+        }
+    }
     StderrProgress progress;
     const SigintGuard guard(progress);
     std::optional<core::ConvertedModel> converted;
@@ -206,6 +224,12 @@ int runEvaluate(const std::vector<std::string>& argv)
                          .set("calibrationFrames", int64_t(calibration.size()))
                          .set("calibrationData", calibData ? Json(*args.value("--calib-data")) : Json());
     }
+    if (!floatOutputs.empty()) {
+        Json list = Json::array();
+        for (const std::string& n : floatOutputs)
+            list.push(n);
+        conversion.set("floatOutputs", list);
+    }
     if (converted) {
         const std::vector<core::BudgetReport> budgets = core::conversionBudgets(*converted);
         conversion.set("weightFormat", converted->config.weightFormat)
@@ -228,7 +252,8 @@ int runEvaluate(const std::vector<std::string>& argv)
     }
     const std::vector<size_t> frames = core::shardIndices(dataset.frames.size(), shard[0], shard[1]);
     const core::EvaluationCounts counts = withContext(dataPath.string(), [&] {
-        return core::evaluateDataset(model, adapter, emulator ? &*emulator : nullptr, dataset, frames, threads, &progress);
+        return core::evaluateDataset(model, adapter, emulator ? &*emulator : nullptr, dataset, frames, threads, &progress,
+                                     floatOutputs);
     });
     progress.finish();
     const std::vector<core::ClassInfo> classes = adapter.task == "segmentation" ? adapter.segmentation.classes : dataset.classes;
@@ -241,6 +266,12 @@ int runEvaluate(const std::vector<std::string>& argv)
     if (converted)
         out += "Converted " + converted->config.weightFormat + " weights, " + converted->activations.format
                + " activations, compression " + formatFixed(core::conversionBudgets(*converted).back().ratio, 2) + "x\n";
+    if (!floatOutputs.empty()) {
+        out += "Float    outputs taken from the float run:";
+        for (const std::string& n : floatOutputs)
+            out += " " + n;
+        out += "\n";
+    }
     out += renderMetrics(counts, metrics);
     if (auto json = args.value("--json")) {
         Json classNames = Json::array();

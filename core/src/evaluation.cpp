@@ -363,8 +363,15 @@ EvaluationMetrics summarize(const EvaluationCounts& c, const std::vector<ClassIn
 
 EvaluationCounts evaluateDataset(const Graph& model, const AdapterConfig& adapter, const LnsEmulator* converted,
                                  const Dataset& dataset, const std::vector<size_t>& frameIndices, int threads,
-                                 Progress* progress)
+                                 Progress* progress, const std::vector<std::string>& floatOutputs)
 {
+    for (const std::string& name : floatOutputs)
+        if (std::none_of(model.outputs.begin(), model.outputs.end(), [&](const ValueInfo& o) { return o.name == name; })) {
+            std::string known;
+            for (const ValueInfo& o : model.outputs)
+                known += (known.empty() ? "" : ", ") + o.name;
+            throw FormatError("evaluation: '" + name + "' is not an output of the model (outputs: " + known + ")");
+        }
     const TaskAdapter& task = adapterFor(adapter);
     const Executor exec(model, ExecOptions{threads});
     EvaluationCounts c;
@@ -405,7 +412,9 @@ EvaluationCounts evaluateDataset(const Graph& model, const AdapterConfig& adapte
         const TaskResult floatResult = task.interpret(adapter, floatOut, frame);
         std::optional<TaskResult> convResult;
         if (converted) {
-            const TensorMap convOut = converted->run(inputs);
+            TensorMap convOut = converted->run(inputs);
+            for (const std::string& name : floatOutputs)
+                convOut[name] = floatOut.at(name);
             f.outputSqnrDb = addOutputs(floatOut, convOut, c.outputs);
             convResult = task.interpret(adapter, convOut, frame);
         }

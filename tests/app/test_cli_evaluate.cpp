@@ -23,6 +23,7 @@ private slots:
     void shardsMergeIntoOnePass();
     void floatOnlyRun();
     void heldOutCalibration();
+    void floatOutputsDiagnosis();
     void badArguments_data();
     void badArguments();
     void badShards_data();
@@ -131,6 +132,31 @@ void TestCliEvaluate::heldOutCalibration()
     const CliResult bad = cli(evaluate({"--convert", "default", "--calib-data", path("no_calib"), "--shard", "0/8"}));
     QCOMPARE(bad.exitCode, 1);
     QVERIFY2(bad.err.contains("no_calib"), qPrintable(bad.err));
+}
+
+void TestCliEvaluate::floatOutputsDiagnosis()
+{
+    // --float-outputs: the converted run takes the named outputs from the float run. With the
+    // model's only output taken from float, converted and float agree exactly (the conversion is
+    // still run and reported); the names are recorded and bad names are refused before converting.
+    const CliResult r = cli(evaluate({"--convert", "default", "--shard", "0/8", "--float-outputs", "logits", "--json",
+                                      path("floatout.json")}));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("outputs taken from the float run: logits"), qPrintable(r.out));
+    const QJsonObject j = lnscope::test::readJsonObject(m_dir / "floatout.json");
+    QCOMPARE(j["conversion"].toObject()["floatOutputs"].toArray(), QJsonArray{"logits"});
+    QVERIFY(j["conversion"].toObject()["compressionRatio"].toDouble() > 1.0);
+    const QJsonObject all = lnscope::test::readJsonObject(m_dir / "all.json");
+    const double converted = all["metrics"].toObject()["outputSqnrDb"].toDouble();
+    QVERIFY2(converted > 0.0 && converted < 60.0, qPrintable(QString::number(converted))); // the real conversion differs
+    const QJsonValue same = j["metrics"].toObject()["outputSqnrDb"];
+    QCOMPARE(same.toString(), QString("exact"));
+    const CliResult unknown = cli(evaluate({"--convert", "default", "--float-outputs", "logits,nope"}));
+    QCOMPARE(unknown.exitCode, 1);
+    QVERIFY2(unknown.err.contains("'nope'") && unknown.err.contains("not an output"), qPrintable(unknown.err));
+    QVERIFY2(!unknown.err.contains("converting"), qPrintable(unknown.err));
+    QCOMPARE(cli(evaluate({"--float-outputs", "logits"})).exitCode, 2);          // nothing converted
+    QCOMPARE(cli(evaluate({"--convert", "default", "--float-outputs", "logits,"})).exitCode, 2); // empty name
 }
 
 void TestCliEvaluate::badArguments_data()

@@ -101,10 +101,13 @@ EvaluationMetrics summarize(const EvaluationCounts& counts, const std::vector<Cl
 
 /// Evaluates frames `frameIndices` of `dataset` (all when empty) with `model` under `adapter`
 /// (bound to the model, bindAdapter) and, when `converted` is given, the converted model. Labels
-/// are used when the dataset has them. Throws what the adapter, the loaders and the executors
-/// throw (naming the frame), Cancelled when progress is cancelled.
+/// are used when the dataset has them. `floatOutputs` names model outputs that the converted run
+/// takes from the float run instead (a diagnosis: how much of the converted metrics' loss comes
+/// from the other outputs); a name that is not an output is a FormatError. Throws what the
+/// adapter, the loaders and the executors throw (naming the frame), Cancelled when progress is
+/// cancelled.
 EvaluationCounts evaluateDataset(const Graph& model, const AdapterConfig& adapter, const LnsEmulator* converted,
                                  const Dataset& dataset, const std::vector<size_t>& frameIndices, int threads,
-                                 Progress* progress = nullptr);
+                                 Progress* progress = nullptr, const std::vector<std::string>& floatOutputs = {});
 
 } // namespace lnscope::core
