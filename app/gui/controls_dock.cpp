@@ -74,6 +74,10 @@ QWidget* ControlsDock::createForm()
     m_correctUpstream = new QCheckBox(tr("refine towards the float activations"));
     m_correctUpstream->setToolTip(tr("With refinement: each layer aims at the float layer on the float model's input, "
                                      "so it also corrects the error the layers before it pass on."));
+    m_roundingFeedback = new QCheckBox(tr("round centroids with error feedback"));
+    m_roundingFeedback->setToolTip(tr("With refinement: each centroid entry's rounding error to the weight format is "
+                                      "compensated by the entries still to be rounded. Helps layers whose outputs are "
+                                      "small differences of large terms (the first layers on RGB)."));
     m_calibFrames = new QSpinBox;
     m_calibFrames->setRange(1, 1000);
     m_calibFrames->setValue(4);
@@ -109,6 +113,7 @@ QWidget* ControlsDock::createForm()
     connect(m_refine, &QCheckBox::toggled, this, &ControlsDock::applySettingsToConfig);
     connect(m_scaleFormat, &QComboBox::currentIndexChanged, this, &ControlsDock::applySettingsToConfig);
     connect(m_correctUpstream, &QCheckBox::toggled, this, &ControlsDock::applySettingsToConfig);
+    connect(m_roundingFeedback, &QCheckBox::toggled, this, &ControlsDock::applySettingsToConfig);
     connect(m_calibFrames, &QSpinBox::valueChanged, this, &ControlsDock::applySettingsToConfig);
 
     form->addRow(tr("Models"), m_modelLabel);
@@ -126,6 +131,7 @@ QWidget* ControlsDock::createForm()
     form->addRow(tr("Scales"), m_scaleFormat);
     form->addRow(m_refine);
     form->addRow(m_correctUpstream);
+    form->addRow(m_roundingFeedback);
     form->addRow(tr("Calibration frames"), m_calibFrames);
     form->addRow(tr("Layers of"), m_activeModel);
     auto* buttons = new QHBoxLayout;
@@ -202,7 +208,7 @@ void ControlsDock::showConfig(const core::ConversionConfig& c, int calibrationFr
 {
     // The document has these settings already: no round trip through applySettingsToConfig().
     const QSignalBlocker b1(m_format), b2(m_clusters), b3(m_pointwise), b4(m_refine), b5(m_calibFrames),
-        b6(m_scaleFormat), b7(m_correctUpstream);
+        b6(m_scaleFormat), b7(m_correctUpstream), b8(m_roundingFeedback);
     m_format->setCurrentText(QString::fromStdString(c.weightFormat));
     m_clusters->setValue(c.clusters);
     m_pointwise->setCurrentIndex(c.pointwise == core::PointwisePolicy::Keep            ? 0
@@ -212,6 +218,8 @@ void ControlsDock::showConfig(const core::ConversionConfig& c, int calibrationFr
     m_scaleFormat->setCurrentIndex(std::max(0, m_scaleFormat->findData(QString::fromStdString(c.scaleFormat))));
     m_correctUpstream->setChecked(c.correctUpstream);
     m_correctUpstream->setEnabled(c.refine);
+    m_roundingFeedback->setChecked(c.roundingFeedback);
+    m_roundingFeedback->setEnabled(c.refine);
     m_calibFrames->setValue(calibrationFrames);
     updateLayerKLabel();
 }
@@ -236,6 +244,8 @@ void ControlsDock::applySettingsToConfig()
     }
     c.correctUpstream = m_correctUpstream->isChecked();
     m_correctUpstream->setEnabled(c.refine);
+    c.roundingFeedback = m_roundingFeedback->isChecked();
+    m_roundingFeedback->setEnabled(c.refine);
     m_workbench->setConfig(c);
     m_workbench->setCalibrationFrames(m_calibFrames->value());
     updateLayerKLabel();

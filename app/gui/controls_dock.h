@@ -67,6 +67,7 @@ private:
     QCheckBox* m_refine = nullptr;
     QComboBox* m_scaleFormat = nullptr;    ///< item data: ConversionConfig::scaleFormat ("" = weight format)
     QCheckBox* m_correctUpstream = nullptr;
+    QCheckBox* m_roundingFeedback = nullptr;
     QPushButton* m_layerK = nullptr;
     QLabel* m_layerKLabel = nullptr;
     QSpinBox* m_calibFrames = nullptr;

@@ -227,7 +227,9 @@ QString titlePage(const ReportData& d)
                         .arg(c.reassignRounds)
                         .arg((c.correctUpstream ? QStringLiteral("; aimed at the float model's activations")
                                                 : QString())
-                             + (c.biasCorrection ? QStringLiteral("; bias correction") : QString()))
+                             + (c.biasCorrection ? QStringLiteral("; bias correction") : QString())
+                             + (c.roundingFeedback ? QStringLiteral("; centroids rounded with error feedback")
+                                                   : QString()))
                   : QStringLiteral("off")},
         {QStringLiteral("Calibration frames"), QString::number(d.calibrationFrames)},
         {QStringLiteral("k-means"), QStringLiteral("seed %1, at most %2 Lloyd iterations").arg(c.seed).arg(c.maxIterations)},
