@@ -1,6 +1,7 @@
 // CentroidView: the placeholder, the scatter series (points by cluster colour, centroids, the
-// pre-refinement positions and their links), the occupancy bars, the heat tiles, the tile layout
-// (HeatTileLayout, without pixels) and image baselines at 800×500.
+// pre-refinement positions and their links: one path that follows resizing and zooming), the
+// occupancy bars, the heat tiles, the tile layout (HeatTileLayout, without pixels) and image
+// baselines at 800×500.
 
 #include "lnscope/widgets/centroid_view.h"
 
@@ -14,6 +15,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QGraphicsPathItem>
 #include <QLabel>
 #include <QLineSeries>
 #include <QScatterSeries>
@@ -86,6 +88,54 @@ QList<QScatterSeries*> scatterBySize(QChart* chart, bool hollow, double minSize,
     return out;
 }
 
+/// The scatter's link item (CentroidView::kLinksItemKey), or null.
+QGraphicsPathItem* linksOf(QChart* chart)
+{
+    QGraphicsPathItem* found = nullptr;
+    for (QGraphicsItem* item : chart->childItems())
+        if (item->data(CentroidView::kLinksItemKey).toString() == "centroidLinks") {
+            if (found)
+                return nullptr; // more than one: as wrong as none
+            found = qgraphicsitem_cast<QGraphicsPathItem*>(item);
+        }
+    return found;
+}
+
+/// Checks that `links` holds one segment per centroid the refinement moved, from its k-means
+/// position to its refined one where the chart maps them now. Empty when it does, else what is wrong.
+QString checkLinks(QChart* chart, const QGraphicsPathItem* links, const CentroidPlot& p)
+{
+    QAbstractSeries* reference = chart->series().value(0);
+    const QPainterPath path = links->path();
+    int segment = 0;
+    for (size_t c = 0; c < p.centroids.size(); ++c) {
+        const QPointF from(p.centroidsBefore[c][0], p.centroidsBefore[c][1]), to(p.centroids[c][0], p.centroids[c][1]);
+        if (from == to)
+            continue;
+        if (path.elementCount() < 2 * segment + 2)
+            return QString("only %1 segments, centroid %2 has none").arg(segment).arg(c);
+        const QPainterPath::Element start = path.elementAt(2 * segment), end = path.elementAt(2 * segment + 1);
+        if (!start.isMoveTo() || !end.isLineTo())
+            return QString("segment %1 is not a moveTo/lineTo pair").arg(segment);
+        for (const auto& [drawn, value] : {std::pair{QPointF(start), from}, std::pair{QPointF(end), to}}) {
+            const QPointF expected = links->mapFromItem(chart, chart->mapToPosition(value, reference));
+            if (QLineF(drawn, expected).length() > 0.01)
+                return QString("centroid %1: (%2, %3) drawn at (%4, %5), the chart puts it at (%6, %7)")
+                    .arg(c)
+                    .arg(value.x())
+                    .arg(value.y())
+                    .arg(drawn.x())
+                    .arg(drawn.y())
+                    .arg(expected.x())
+                    .arg(expected.y());
+        }
+        ++segment;
+    }
+    if (path.elementCount() != 2 * segment)
+        return QString("%1 path elements for %2 moved centroids").arg(path.elementCount()).arg(segment);
+    return {};
+}
+
 } // namespace
 
 class TestCentroidView : public QObject
@@ -95,6 +145,7 @@ private slots:
     void initTestCase();
     void placeholderWithoutPlot();
     void refinedPlotSeries();
+    void linksJoinEachMovedCentroid();
     void largeKCyclesThePaletteWithSmallPoints();
     void occupancyBarsInOrder();
     void axisTitlesGiveExplainedVariance();
@@ -148,7 +199,8 @@ void TestCentroidView::refinedPlotSeries()
     QCOMPARE(kernels.size(), 8); // one series per cluster colour
     QCOMPARE(before.size(), 8);
     QCOMPARE(centroids.size(), 8);
-    QCOMPARE(seriesOf<QLineSeries>(chart).size(), 8); // the links, one per centroid
+    QVERIFY(seriesOf<QLineSeries>(chart).isEmpty()); // the links are one path, not series
+    QVERIFY(linksOf(chart));
     qsizetype points = 0;
     for (QScatterSeries* s : kernels) {
         points += s->count();
@@ -163,6 +215,55 @@ void TestCentroidView::refinedPlotSeries()
     }
     for (size_t i = 0; i < p.points.size(); i += 17)
         QVERIFY(kernels[p.pointCluster[i]]->points().contains(QPointF(p.points[i][0], p.points[i][1])));
+}
+
+void TestCentroidView::linksJoinEachMovedCentroid()
+{
+    // One centroid the refinement left in place gets no link.
+    CentroidPlot p = refinedK8();
+    p.centroidsBefore[3] = p.centroids[3];
+    int moved = 0;
+    for (size_t c = 0; c < p.centroids.size(); ++c)
+        moved +=
+            QPointF(p.centroids[c][0], p.centroids[c][1]) != QPointF(p.centroidsBefore[c][0], p.centroidsBefore[c][1]);
+    QCOMPARE(moved, 7);
+    CentroidView view;
+    view.setPlot(p);
+    QVERIFY(!test::grabAtSize(view, kBaselineSize).isNull());
+    QChart* chart = chartNamed(view, "scatterChart");
+    QGraphicsPathItem* links = linksOf(chart);
+    QVERIFY(links);
+    QCOMPARE(links->path().elementCount(), 2 * moved);
+    QString wrong = checkLinks(chart, links, p);
+    QVERIFY2(wrong.isEmpty(), qPrintable(wrong));
+    QCOMPARE(links->pen().color(), QColor(90, 90, 90, 160));
+    QCOMPARE(links->pen().widthF(), 1.0);
+    // Stacked like the series it replaces: above the 8 kernel series' items, under the 16 of the
+    // hollow and the filled centroid markers (one item per series, at one z).
+    const QList<QGraphicsItem*> stack = chart->childItems(); // in stacking order
+    qsizetype below = 0, above = 0;
+    for (qsizetype i = 0, at = stack.indexOf(links); i < stack.size(); ++i)
+        if (i != at && stack[i]->zValue() == links->zValue())
+            ++(i < at ? below : above);
+    QCOMPARE(below, 8);
+    QCOMPARE(above, 16);
+    // The links follow a resize (compact: the legend goes, the plot grows) and a zoom.
+    QVERIFY(!test::grabAtSize(view, QSize(494, 262)).isNull());
+    QVERIFY(view.isCompact());
+    wrong = checkLinks(chart, links, p);
+    QVERIFY2(wrong.isEmpty(), qPrintable("after resizing: " + wrong));
+    chart->zoomIn(chart->plotArea().adjusted(30, 20, -10, -40));
+    wrong = checkLinks(chart, links, p);
+    QVERIFY2(wrong.isEmpty(), qPrintable("after zooming: " + wrong));
+    // A new plot replaces them, clear() removes them.
+    view.setPlot(refinedK8());
+    QVERIFY(linksOf(chart));
+    QCOMPARE(linksOf(chart)->path().elementCount(), 16);
+    view.setPlot(plainK64()); // not refined: no links
+    QVERIFY(!linksOf(chart));
+    view.setPlot(p);
+    view.clear();
+    QVERIFY(!linksOf(chart));
 }
 
 void TestCentroidView::largeKCyclesThePaletteWithSmallPoints()

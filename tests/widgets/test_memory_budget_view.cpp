@@ -1,6 +1,7 @@
 // MemoryBudgetView: the bars hold the report's storage terms per layer (or the per-stage totals),
 // the on-chip budget is a line, the header states the ratio and what it counts, selection and
-// clicks, axis names, and image baselines at 800×500.
+// clicks, axis names, every layer name and an uncut legend in a pane of a 1280×800 window, and
+// image baselines at 800×500.
 
 #include "lnscope/widgets/memory_budget_view.h"
 
@@ -8,20 +9,28 @@
 #include "lnscope/core/onnx_import.h"
 #include "lnscope/core/tensor_io.h"
 #include "test_utils.h"
+#include "widget_test_utils.h"
 
+#include <QAbstractBarSeries>
 #include <QBarCategoryAxis>
+#include <QBarLegendMarker>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QGraphicsTextItem>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QStackedBarSeries>
 #include <QTest>
+#include <QValueAxis>
 
 #include <cmath>
+#include <tuple>
 
 using namespace lnscope;
 using core::ConversionReport;
@@ -30,6 +39,8 @@ using widgets::MemoryBudgetView;
 namespace {
 
 constexpr QSize kBaselineSize(800, 500);
+/// The view's size in a 1280×800 window.
+constexpr QSize kCompactSize(493, 236);
 constexpr int64_t kBudgetBytes = 2048;
 
 /// The bundled tiny model with default settings and an on-chip budget of 2 KiB (every layer fits
@@ -80,6 +91,37 @@ const ConversionReport& resnetLikeReport()
     return report;
 }
 
+/// Storage of the demo segmentation model's 15 convs (datasets/models/synth_segnet.md) under
+/// their ONNX names: what the workbench shows at start. Budgets only, no fit.
+const ConversionReport& demoLikeReport()
+{
+    static const ConversionReport report = [] {
+        std::vector<core::LayerShape> shapes;
+        auto conv = [&](const std::string& name, int64_t out, int64_t in, int64_t k, bool bn = true) {
+            shapes.push_back({name, "Conv", out, in, k, k, !bn, bn, {}});
+        };
+        for (const auto& [block, out, in] : std::vector<std::tuple<std::string, int64_t, int64_t>>{
+                 {"enc1", 16, 3}, {"enc2", 32, 16}, {"enc3", 64, 32}}) {
+            conv("/" + block + "/" + block + ".0/" + block + ".0.0/Conv", out, in, 3);
+            conv("/" + block + "/" + block + ".1/" + block + ".1.0/Conv", out, out, 3);
+        }
+        conv("/enc4/enc4.0/enc4.0.0/Conv", 96, 64, 3);
+        conv("/enc4/enc4.1/enc4.1.0/Conv", 96, 96, 3);
+        conv("/enc4/enc4.2/enc4.2.0/Conv", 96, 96, 3);
+        conv("/dec3/dec3.0/Conv", 64, 160, 3);
+        conv("/dec2/dec2.0/Conv", 32, 96, 3);
+        conv("/dec1/dec1.0/dec1.0.0/Conv", 24, 48, 3);
+        conv("/dec1/dec1.1/dec1.1.0/Conv", 24, 24, 3);
+        conv("/stem/stem.0/Conv", 8, 3, 3);
+        conv("/classifier/Conv", 10, 32, 1, false);
+        ConversionReport r;
+        r.weightFormat = "lns8";
+        r.budgets = core::budgetByStage(shapes, core::StorageConfig{});
+        return r;
+    }();
+    return report;
+}
+
 QChart* chartOf(MemoryBudgetView& view)
 {
     auto* chartView = view.findChild<QChartView*>("budgetChart");
@@ -121,6 +163,11 @@ private slots:
     void clickingABarSelectsItsLayer();
     void manyLayersInKiB();
     void shortPaneDropsTheTitleUnderTurnedLabels();
+    void compactPaneShowsEveryLayerName_data();
+    void compactPaneShowsEveryLayerName();
+    void compactLegendIsNotCut_data();
+    void compactLegendIsNotCut();
+    void namesStayThroughResizesAndFonts();
     void shortLayerNames_data();
     void shortLayerNames();
     void baseline_data();
@@ -367,6 +414,152 @@ void TestMemoryBudgetView::shortPaneDropsTheTitleUnderTurnedLabels()
     QVERIFY(!x->isTitleVisible());
     QVERIFY(!test::grabAtSize(view, kBaselineSize).isNull());
     QVERIFY(qobject_cast<QBarCategoryAxis*>(chartOf(view)->axes(Qt::Horizontal).value(0))->isTitleVisible());
+}
+
+/// The reports the compact tests run on.
+enum class Fixture { Tiny, DemoLike, ResNetLike };
+
+const ConversionReport& fixture(Fixture f)
+{
+    return f == Fixture::Tiny ? tinyReport() : f == Fixture::DemoLike ? demoLikeReport() : resnetLikeReport();
+}
+
+void TestMemoryBudgetView::compactPaneShowsEveryLayerName_data()
+{
+    QTest::addColumn<int>("report");
+    QTest::addColumn<int>("stage");
+    QTest::addColumn<QSize>("size");
+    QTest::addColumn<bool>("whole"); // the whole name inside the view, not only its visible label
+    const int tiny = int(Fixture::Tiny), demo = int(Fixture::DemoLike), resnet = int(Fixture::ResNetLike);
+    QTest::addRow("demo, 15 layers, 1280x800") << demo << 3 << kCompactSize << true;
+    QTest::addRow("demo, all stages, 1280x800") << demo << int(MemoryBudgetView::kAllStages) << kCompactSize << true;
+    QTest::addRow("demo, 1600x1000") << demo << 3 << QSize(500, 350) << true;
+    QTest::addRow("demo, narrower") << demo << 3 << QSize(400, 300) << true;
+    QTest::addRow("tiny, 5 layers, 1280x800") << tiny << 3 << kCompactSize << true;
+    QTest::addRow("tiny, 800x500") << tiny << 3 << kBaselineSize << true;
+    // Names of up to 16 characters are longer than a 236-pixel pane has room for below the plot:
+    // they run off its bottom edge (shortPaneDropsTheTitleUnderTurnedLabels), but none is hidden.
+    QTest::addRow("resnet, 21 layers, 1280x800") << resnet << 2 << kCompactSize << false;
+    QTest::addRow("resnet, all stages, 1280x800")
+        << resnet << int(MemoryBudgetView::kAllStages) << kCompactSize << false;
+    QTest::addRow("resnet, 800x500") << resnet << 3 << kBaselineSize << true;
+}
+
+void TestMemoryBudgetView::compactPaneShowsEveryLayerName()
+{
+    // Qt Charts cuts category labels that do not fit side by side, and hides the first and the
+    // last when, turned, they are wider than their category; every name must be drawn in full.
+    QFETCH(int, report);
+    QFETCH(int, stage);
+    QFETCH(QSize, size);
+    QFETCH(bool, whole);
+    MemoryBudgetView view;
+    view.setReport(fixture(Fixture(report)));
+    view.setStage(stage);
+    QVERIFY(!test::grabAtSize(view, size).isNull());
+    QChart* chart = chartOf(view);
+    auto* x = qobject_cast<QBarCategoryAxis*>(chart->axes(Qt::Horizontal).value(0));
+    QVERIFY(x);
+    QCOMPARE(x->count(), qsizetype(fixture(Fixture(report)).budgets.front().layers.size()));
+    QRectF inside = chart->mapRectToScene(chart->rect());
+    if (!whole)
+        inside.setBottom(1e9);
+    const QStringList shown = test::plainTexts(test::shownTexts(chart, inside));
+    for (const QString& name : x->categories())
+        QVERIFY2(shown.contains(name),
+                 qPrintable(QString("\"%1\" is not shown; shown: %2").arg(name, shown.join(", "))));
+    // The bars keep their places: the outer ones start and end inside the plot, which leaves no
+    // more than a turned name's width beside them, and the value axis still starts at 0.
+    QAbstractSeries* bars = chart->series().value(0);
+    const QRectF plot = chart->plotArea();
+    const double first = chart->mapToPosition(QPointF(-0.5, 0.0), bars).x();
+    const double last = chart->mapToPosition(QPointF(double(x->count()) - 0.5, 0.0), bars).x();
+    const double room = QFontMetricsF(x->labelsFont()).height();
+    QVERIFY2(first >= plot.left() - 0.01 && last <= plot.right() + 0.01 && first - plot.left() <= room
+                 && plot.right() - last <= room,
+             qPrintable(QString("plot %1…%2, bars %3…%4").arg(plot.left()).arg(plot.right()).arg(first).arg(last)));
+    QCOMPARE(qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).value(0))->min(), 0.0);
+}
+
+void TestMemoryBudgetView::compactLegendIsNotCut_data()
+{
+    QTest::addColumn<int>("report");
+    QTest::addColumn<int>("stage");
+    QTest::addColumn<QStringList>("entries");
+    const int tiny = int(Fixture::Tiny), demo = int(Fixture::DemoLike), resnet = int(Fixture::ResNetLike);
+    QTest::addRow("tiny LNS8 terms and budget")
+        << tiny << 3 << QStringList{"indices", "scales", "codebooks", "raw weights", "biases", "budget"};
+    QTest::addRow("tiny float32 terms") << tiny << 0 << QStringList{"raw weights", "biases", "BN params", "budget"};
+    QTest::addRow("tiny all stages") << tiny << int(MemoryBudgetView::kAllStages)
+                                     << QStringList{"float32", "BNF", "CC", "LNS8", "budget"};
+    QTest::addRow("demo LNS8 terms") << demo << 3
+                                     << QStringList{"indices", "scales", "codebooks", "raw weights", "biases"};
+    QTest::addRow("resnet CC terms and budget")
+        << resnet << 2 << QStringList{"indices", "scales", "codebooks", "raw weights", "biases", "budget"};
+}
+
+void TestMemoryBudgetView::compactLegendIsNotCut()
+{
+    QFETCH(int, report);
+    QFETCH(int, stage);
+    QFETCH(QStringList, entries);
+    MemoryBudgetView view;
+    view.setReport(fixture(Fixture(report)));
+    view.setStage(stage);
+    QVERIFY(!test::grabAtSize(view, kCompactSize).isNull());
+    QChart* chart = chartOf(view);
+    QVERIFY(chart->legend()->isVisible());
+    const QStringList shown = test::plainTexts(test::shownTexts(chart->legend(), chart->mapRectToScene(chart->rect())));
+    QStringList labels;
+    for (QLegendMarker* marker : chart->legend()->markers()) {
+        QVERIFY(marker->isVisible());
+        labels << marker->label();
+        QVERIFY2(
+            shown.contains(marker->label()),
+            qPrintable(
+                QString("legend entry \"%1\" is not shown whole; shown: %2").arg(marker->label(), shown.join(", "))));
+    }
+    QCOMPARE(labels, entries);
+    for (const QString& text : shown)
+        QVERIFY2(!text.contains("...") && !text.contains(QChar(0x2026)), qPrintable("cut legend entry: " + text));
+    // Short names in the legend only: the bar sets and the budget line keep the full ones.
+    for (QAbstractSeries* series : chart->series())
+        if (auto* bars = qobject_cast<QAbstractBarSeries*>(series))
+            for (QBarSet* set : bars->barSets())
+                QVERIFY2(!entries.contains(set->label()) || stage == MemoryBudgetView::kAllStages,
+                         qPrintable(set->label()));
+        else
+            QVERIFY(series->name().startsWith("on-chip budget ("));
+}
+
+void TestMemoryBudgetView::namesStayThroughResizesAndFonts()
+{
+    // Making room for the outer names zooms the chart, which lays it out again at once; with a
+    // larger font (presentation mode) that once recursed without end. Every size must settle with
+    // every name shown.
+    for (const double scale : {1.0, 1.4, 2.0}) {
+        MemoryBudgetView view;
+        QFont font = view.font();
+        font.setPointSizeF(font.pointSizeF() * scale);
+        view.setFont(font);
+        view.setReport(demoLikeReport());
+        view.resize(kCompactSize);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        for (int w = 380; w <= 820; w += 55)
+            for (int h = 220; h <= 520; h += 75) {
+                const QString at = QString("%1×%2, font ×%3").arg(w).arg(h).arg(scale);
+                QVERIFY2(!test::grabAtSize(view, QSize(w, h)).isNull(), qPrintable(at));
+                QChart* chart = chartOf(view);
+                auto* x = qobject_cast<QBarCategoryAxis*>(chart->axes(Qt::Horizontal).value(0));
+                QRectF inside = chart->mapRectToScene(chart->rect());
+                inside.setBottom(1e9); // large fonts in short panes: names may run off the bottom
+                const QStringList shown = test::plainTexts(test::shownTexts(chart, inside));
+                for (const QString& name : x->categories())
+                    QVERIFY2(shown.contains(name), qPrintable(at + ": \"" + name + "\" is not shown"));
+                QCOMPARE(qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).value(0))->min(), 0.0);
+            }
+    }
 }
 
 void TestMemoryBudgetView::shortLayerNames_data()

@@ -8,6 +8,7 @@
 #include "lnscope/core/onnx_import.h"
 #include "lnscope/core/tensor_io.h"
 #include "test_utils.h"
+#include "widget_test_utils.h"
 
 #include <QBarCategoryAxis>
 #include <QChart>
@@ -88,14 +89,24 @@ ConversionReport handReport()
     return r;
 }
 
-/// `count` layers with SQNRs from 0 to 140 dB over three stages (turned names on the axis).
-ConversionReport manyLayersReport(int count)
+/// The segmentation demo model's 15 weight layers, in graph order.
+const std::vector<std::string> kDemoLayers{
+    "/enc1/enc1.0/enc1.0.0/Conv", "/enc1/enc1.1/enc1.1.0/Conv", "/enc2/enc2.0/enc2.0.0/Conv", "/enc2/enc2.1/enc2.1.0/Conv",
+    "/enc3/enc3.0/enc3.0.0/Conv", "/enc3/enc3.1/enc3.1.0/Conv", "/enc4/enc4.0/enc4.0.0/Conv", "/enc4/enc4.1/enc4.1.0/Conv",
+    "/enc4/enc4.2/enc4.2.0/Conv", "/dec3/dec3.0/Conv", "/dec2/dec2.0/Conv", "/dec1/dec1.0/dec1.0.0/Conv",
+    "/dec1/dec1.1/dec1.1.0/Conv", "/stem/stem.0/Conv", "/classifier/Conv"};
+
+/// `count` layers with SQNRs from 0 to 140 dB over three stages (turned names on the axis), named
+/// /encL/conv/Conv, or by `nodes` when given (count = its size).
+ConversionReport manyLayersReport(int count, const std::vector<std::string>& nodes = {})
 {
     ConversionReport r;
     r.weightFormat = "lns8";
+    if (!nodes.empty())
+        count = static_cast<int>(nodes.size());
     for (int l = 0; l < count; ++l) {
         core::LayerReport layer;
-        layer.node = "/enc" + std::to_string(l) + "/conv/Conv";
+        layer.node = nodes.empty() ? "/enc" + std::to_string(l) + "/conv/Conv" : nodes[size_t(l)];
         layer.op = "Conv";
         layer.tensor = "t" + std::to_string(l);
         for (double db : {130.0 + l % 10, 20.0 + l % 7, 2.0 + l % 5})
@@ -154,6 +165,7 @@ private slots:
     void selectionByApi();
     void clickingAColumnSelectsItsLayer();
     void shortPaneKeepsTheChartReadable();
+    void compactPaneShowsEveryLayerName();
     void baseline_data();
     void baseline();
 };
@@ -285,6 +297,37 @@ void TestSqnrChartView::clickingAColumnSelectsItsLayer()
     QCOMPARE(view.selectedLayer(), QString("/enc2/enc2.0/Conv"));
     // Outside the plot (the header): nothing.
     QCOMPARE(view.layerAt(QPoint(5, 5)), QString());
+}
+
+void TestSqnrChartView::compactPaneShowsEveryLayerName()
+{
+    // In the memory chart Qt Charts hid the first and the last turned layer names of the demo
+    // model in the pane of a 1280×800 window (bars span their whole category). Here every name
+    // must be shown at that size and others, and the first and last layers' points stay inside
+    // the plot.
+    for (const QSize size : {QSize(493, 236), QSize(400, 300), QSize(800, 500)}) {
+        SqnrChartView view;
+        view.setReport(manyLayersReport(0, kDemoLayers));
+        QVERIFY(!test::grabAtSize(view, size).isNull());
+        QChart* chart = chartViewOf(view)->chart();
+        auto* x = qobject_cast<QBarCategoryAxis*>(chart->axes(Qt::Horizontal).value(0));
+        QVERIFY(x);
+        QCOMPARE(x->count(), qsizetype(15));
+        QRectF inside = chart->mapRectToScene(chart->rect());
+        inside.setBottom(1e9); // long turned names may run below a short pane; none may be hidden
+        const QStringList shown = test::plainTexts(test::shownTexts(chart, inside));
+        for (const QString& name : x->categories())
+            QVERIFY2(shown.contains(name), qPrintable(QString("%1x%2: \"%3\" is not shown; shown: %4")
+                                                          .arg(size.width()).arg(size.height()).arg(name, shown.join(", "))));
+        const QList<QLineSeries*> lines = stageLines(view);
+        QVERIFY(!lines.isEmpty());
+        const QRectF plot = chart->plotArea();
+        for (const double at : {0.0, 14.0}) {
+            const double px = chart->mapToPosition(QPointF(at, 0.0), lines.first()).x();
+            QVERIFY2(px > plot.left() && px < plot.right(), qPrintable(QString("layer %1 at %2, plot %3…%4")
+                                                                           .arg(at).arg(px).arg(plot.left()).arg(plot.right())));
+        }
+    }
 }
 
 void TestSqnrChartView::shortPaneKeepsTheChartReadable()

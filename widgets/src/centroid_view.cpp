@@ -11,7 +11,6 @@
 #include <QHelpEvent>
 #include <QLabel>
 #include <QLegendMarker>
-#include <QLineSeries>
 #include <QLocale>
 #include <QPainter>
 #include <QResizeEvent>
@@ -267,6 +266,9 @@ private:
 
 const QColor kOutline(30, 30, 30);
 const QColor kLink(90, 90, 90, 160);
+/// The role of the scatter's link item (centroid_view.h).
+const QString kLinksRole = QStringLiteral("centroidLinks");
+static_assert(CentroidView::kLinksItemKey == detail::ChartSegments::kRoleKey);
 /// Occupancy bars keep their cluster labels up to this many clusters.
 constexpr int kLabelledClusters = 16;
 
@@ -486,6 +488,7 @@ void CentroidView::buildScatter()
     // Axes first, series attached while still empty, points last: every series then lays out its
     // markers once, in the final frame (thousands of markers, each one a graphics item).
     const auto [x, y] = addScatterAxes(chart, plot);
+    const QList<QGraphicsItem*> itemsBefore = chart->childItems();
     auto add = [&](QXYSeries* series, const QList<QPointF>& values, bool inLegend) {
         chart->addSeries(series);
         series->attachAxis(x);
@@ -500,14 +503,20 @@ void CentroidView::buildScatter()
         add(scatterSeries(tr("kernels"), large ? 5.0 : 7.0, colour, Qt::NoPen), points[size_t(g)], g == 0);
     }
     if (refined) {
+        // The links, one path for all: over the kernels, under the markers added next. Qt Charts
+        // gives the chart one child item per series, all at one z; the links take the z of the
+        // kernels' items and, made after them, stack above.
+        qreal z = 0.0;
+        for (QGraphicsItem* item : chart->childItems())
+            if (!itemsBefore.contains(item))
+                z = std::max(z, item->zValue());
+        std::vector<QLineF> links;
         for (size_t c = 0; c < plot.centroids.size(); ++c) {
             const QPointF from = before[c % bins][qsizetype(c / bins)], to = centroids[c % bins][qsizetype(c / bins)];
-            if (from == to)
-                continue; // not moved by the refinement: no link (a zero-length stroke is an empty path)
-            auto* link = new QLineSeries;
-            link->setPen(QPen(kLink, 1.0));
-            add(link, {from, to}, false);
+            if (from != to) // not moved by the refinement: no link
+                links.emplace_back(from, to);
         }
+        new detail::ChartSegments(chart, x, y, std::move(links), QPen(kLink, 1.0), z, kLinksRole);
         for (int g = 0; g < groups; ++g)
             add(scatterSeries(tr("before refinement"), large ? 8.0 : 11.0, Qt::NoBrush,
                               QPen(QualitativePalette::color(g).darker(130), 1.6)),

@@ -5,17 +5,20 @@
 #include "chart_style.h"
 
 #include <QBarCategoryAxis>
+#include <QBarLegendMarker>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QComboBox>
+#include <QCursor>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QResizeEvent>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
 #include <QRegularExpression>
+#include <QResizeEvent>
 #include <QStackedBarSeries>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -32,13 +35,18 @@ using core::ConversionReport;
 // One fixed colour per storage term, in StorageTerms::named() order (Paul Tol's "bright" scheme):
 // indices, scales, LUTs, uncompressed weights, biases, BN parameters.
 constexpr std::array<QRgb, 6> kTermColors{0x4477AA, 0x66CCEE, 0x228833, 0xCCBB44, 0xEE6677, 0xAA3377};
+// Their legend names, in the same order: short enough for the legend of a pane of a 1280×800
+// window; the full names (StorageTerms::named()) are the bar sets' labels and the legend tooltips.
+constexpr std::array<const char*, 6> kTermLegendNames{"indices",     "scales", "codebooks",
+                                                      "raw weights", "biases", "BN params"};
 // Storage stages side by side: float32, BNF, CC, the weight format.
 constexpr std::array<QRgb, 4> kStageColors{0xBBBBBB, 0x88CCEE, 0x4477AA, 0x228833};
 const QColor kBudgetLineColor(204, 51, 17);
 /// A budget line further above the tallest bar than this factor would squash the bars: it is then
 /// left off the chart and only named in the header.
 constexpr double kBudgetLineMaxFactor = 2.5;
-/// Category labels turn when there are more layers than this (readable at 800 px wide).
+/// Category labels turn when there are more layers than this (readable at 800 px wide), or when
+/// the plot is too narrow for them side by side (fitLayerLabels()).
 constexpr int kUprightLabelLayers = 8;
 /// Height of the chart that is neither plot nor bottom axis (the legend is on the right): margins
 /// and the half label above the top tick.
@@ -103,6 +111,7 @@ struct MemoryBudgetView::Private
     QChartView* view = nullptr;
     detail::ChartFitter* fitter = nullptr;
     std::vector<std::pair<QBarSet*, QColor>> sets; ///< with their full colour
+    std::map<QString, QString> legendNames;        ///< short legend name by bar set label / series name
     bool budgetOffChart = false;
 };
 
@@ -129,6 +138,7 @@ MemoryBudgetView::MemoryBudgetView(QWidget* parent) : QWidget(parent), d(std::ma
     d->view = detail::makeChartView(d->chart, QStringLiteral("budgetChart"), this);
     d->fitter = new detail::ChartFitter(
         d->view, [this] { detail::fitTurnedLabelsTitle(d->chart, d->view->height(), kChartMarginsHeight); });
+    connect(d->chart, &QChart::plotAreaChanged, this, &MemoryBudgetView::fitLayerLabels);
 
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Stage:"), this));
@@ -227,6 +237,7 @@ void MemoryBudgetView::rebuild()
 {
     detail::clearChart(d->chart);
     d->sets.clear();
+    d->legendNames.clear();
     d->budgetOffChart = false;
     if (d->hasReport && !d->report.budgets.empty() && !d->nodes.isEmpty()) {
         d->combo->setCurrentIndex(d->stage == kAllStages ? d->combo->count() - 1 : d->stage);
@@ -236,6 +247,8 @@ void MemoryBudgetView::rebuild()
             buildStageChart(d->stage);
         detail::applyChartFonts(d->chart, font());
         d->fitter->apply();
+        fitLayerLabels();
+        nameLegendEntries();
         applySelection();
     }
     d->combo->setEnabled(d->hasReport);
@@ -245,17 +258,13 @@ void MemoryBudgetView::rebuild()
 namespace {
 
 /// Category (x) and value (y) axes for `names` with values up to maxValue (display units), and the
-/// on-chip budget line when it fits on the chart. Returns whether the budget line was drawn.
-bool addAxesAndBudget(QChart* chart, QAbstractSeries* bars, const QStringList& names, double maxValue,
-                      const ByteUnit& unit, const std::optional<core::FitReport>& fit)
+/// on-chip budget line when it fits on the chart. Returns the budget line, or null when not drawn.
+QLineSeries* addAxesAndBudget(QChart* chart, QAbstractSeries* bars, const QStringList& names, double maxValue,
+                              const ByteUnit& unit, const std::optional<core::FitReport>& fit)
 {
     auto* x = new QBarCategoryAxis;
     x->append(names);
-    x->setTitleText(QObject::tr("layer (graph order)"));
-    if (names.size() > kUprightLabelLayers) {
-        x->setLabelsAngle(-90);
-        x->setTruncateLabels(false); // names are short already; Qt would cut turned ones to "…"
-    }
+    x->setTitleText(QObject::tr("layer (graph order)")); // labels turned or not: fitLayerLabels()
     auto* y = new QValueAxis;
     y->setTitleText(QObject::tr("stored size (%1)").arg(unit.name));
     y->setLabelFormat(QStringLiteral("%g"));
@@ -264,7 +273,7 @@ bool addAxesAndBudget(QChart* chart, QAbstractSeries* bars, const QStringList& n
     bars->attachAxis(x);
     bars->attachAxis(y);
 
-    bool drawn = false;
+    QLineSeries* drawn = nullptr;
     double top = maxValue;
     if (fit && fit->budgetBytes > 0) {
         const double budget = double(fit->budgetBytes) / unit.bytes;
@@ -278,7 +287,7 @@ bool addAxesAndBudget(QChart* chart, QAbstractSeries* bars, const QStringList& n
             line->attachAxis(x);
             line->attachAxis(y);
             top = std::max(top, budget);
-            drawn = true;
+            drawn = line;
         }
     }
     y->setRange(0.0, top > 0.0 ? top * 1.05 : 1.0);
@@ -314,12 +323,15 @@ void MemoryBudgetView::buildStageChart(int stage)
         set->setBorderColor(Qt::white);
         series->append(set);
         d->sets.emplace_back(set, colour);
+        d->legendNames[set->label()] = QString::fromUtf8(kTermLegendNames[t % kTermLegendNames.size()]);
         connect(set, &QBarSet::clicked, this, &MemoryBudgetView::onBarClicked);
     }
     d->chart->addSeries(series);
-    d->budgetOffChart = !addAxesAndBudget(d->chart, series, d->names, double(maxBytes) / unit.bytes, unit,
-                                          d->report.fit)
-                        && d->report.fit.has_value();
+    const QLineSeries* line =
+        addAxesAndBudget(d->chart, series, d->names, double(maxBytes) / unit.bytes, unit, d->report.fit);
+    d->budgetOffChart = !line && d->report.fit.has_value();
+    if (line)
+        d->legendNames[line->name()] = tr("budget");
 }
 
 void MemoryBudgetView::buildAllStagesChart()
@@ -341,9 +353,11 @@ void MemoryBudgetView::buildAllStagesChart()
         connect(set, &QBarSet::clicked, this, &MemoryBudgetView::onBarClicked);
     }
     d->chart->addSeries(series);
-    d->budgetOffChart = !addAxesAndBudget(d->chart, series, d->names, double(maxBytes) / unit.bytes, unit,
-                                          d->report.fit)
-                        && d->report.fit.has_value();
+    const QLineSeries* line =
+        addAxesAndBudget(d->chart, series, d->names, double(maxBytes) / unit.bytes, unit, d->report.fit);
+    d->budgetOffChart = !line && d->report.fit.has_value();
+    if (line)
+        d->legendNames[line->name()] = tr("budget");
 }
 
 void MemoryBudgetView::applySelection()
@@ -358,9 +372,49 @@ void MemoryBudgetView::applySelection()
     }
     // The legend keys keep the full colours while the other layers are faded.
     for (QLegendMarker* marker : d->chart->legend()->markers())
-        for (const auto& [set, colour] : d->sets)
-            if (marker->label() == set->label())
-                marker->setBrush(colour);
+        if (auto* bar = qobject_cast<QBarLegendMarker*>(marker))
+            for (const auto& [set, colour] : d->sets)
+                if (bar->barset() == set)
+                    marker->setBrush(colour);
+}
+
+/// Every layer name whole on the axis, however narrow the plot: names that do not fit side by side
+/// (Qt would cut them to "enc…") are turned, and the plot leaves room beside the outer bars for the
+/// turned names of the first and the last layer (Qt would hide them). On every plot area change.
+void MemoryBudgetView::fitLayerLabels()
+{
+    auto* x = qobject_cast<QBarCategoryAxis*>(d->chart->axes(Qt::Horizontal).value(0));
+    if (!x)
+        return;
+    const double width = d->chart->plotArea().width();
+    const bool turn =
+        x->count() > kUprightLabelLayers || (width >= 1.0 && !detail::categoryLabelsFitUnturned(x, width));
+    if (turn != (x->labelsAngle() != 0)) { // turning changes the plot's height, not its width: no loop
+        x->setLabelsAngle(turn ? -90 : 0);
+        x->setTruncateLabels(!turn); // names are short already; Qt would cut turned ones to "…"
+        d->fitter->apply();
+    }
+    detail::fitEdgeCategoryLabels(d->chart);
+}
+
+/// The legend's entries by their short names (Private::legendNames), the full name in a tooltip.
+void MemoryBudgetView::nameLegendEntries()
+{
+    for (QLegendMarker* marker : d->chart->legend()->markers()) {
+        auto* bar = qobject_cast<QBarLegendMarker*>(marker);
+        const QString full = bar ? bar->barset()->label() : marker->series()->name();
+        const auto name = d->legendNames.find(full);
+        if (name == d->legendNames.end() || name->second == full)
+            continue;
+        marker->setLabel(name->second);
+        // Legend entries have no tooltip of their own (Qt gives one only to a cut label).
+        connect(marker, &QLegendMarker::hovered, this, [this, full](bool entered) {
+            if (entered)
+                QToolTip::showText(QCursor::pos(), full, d->view);
+            else
+                QToolTip::hideText();
+        });
+    }
 }
 
 void MemoryBudgetView::onBarClicked(int index)

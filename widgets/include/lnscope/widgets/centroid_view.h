@@ -6,8 +6,10 @@
 //                coloured by cluster (QualitativePalette, cycling for K above its size; for such
 //                a large K the points are drawn small and semi-transparent); the centroids as large
 //                markers with a dark outline; when the layer was refined, the k-means centroids as
-//                hollow markers joined to the refined ones by thin lines. The axis titles give the
-//                share of the variance each axis explains.
+//                hollow markers joined to the refined ones by thin lines (all in one path item on
+//                the chart, kLinksItemKey, not a series per line; a centroid the refinement did
+//                not move gets none). The axis titles give the share of the variance each axis
+//                explains.
 //   right, top   the occupancy histogram: kernels per cluster, most used first (byOccupancy),
 //                each bar in its cluster's colour.
 //   right, below the most used centroids (topTiles(), default 12) as kh×kw heat tiles on a
@@ -70,6 +72,10 @@ class CentroidView : public QWidget
     Q_OBJECT
 public:
     static constexpr int kDefaultTopTiles = 12;
+    /// The scatter's links are one QGraphicsPathItem, a child of its chart with
+    /// data(kLinksItemKey) == "centroidLinks": a moveTo/lineTo pair per link, k-means centroid to
+    /// refined one, in chart coordinates (QChart::mapToPosition).
+    static constexpr int kLinksItemKey = 0x4c4e53;
 
     explicit CentroidView(QWidget* parent = nullptr);
     ~CentroidView() override;

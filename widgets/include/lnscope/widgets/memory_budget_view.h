@@ -12,6 +12,12 @@
 // (ConversionReport::fit), the budget is a dashed horizontal line and the header says how many
 // layers fit. Sizes are shown in bytes, KiB or MiB (axis title says which); long layer names are
 // shortened on the axis (shortLayerNames) and shown in full in the header of a selected layer.
+// Every layer name stays whole on the axis in a small pane too: names turn upright when there are
+// more than 8 layers or the plot is too narrow for them side by side, and the plot then leaves a
+// few pixels beside the outer bars for the first and the last name. The legend, on the right, names the storage
+// terms briefly ("indices", "scales", "codebooks", "raw weights", "biases", "BN params",
+// "budget") so that it needs no cutting in a pane of a 1280×800 window; hovering an entry shows
+// its full name. The bar sets keep the full names as their labels.
 //
 // Selection: setSelectedLayer() fades every other layer's bar; clicking a bar selects it and
 // emits layerClicked(node). The view formats numbers, it computes none.
@@ -77,6 +83,8 @@ private:
     void buildAllStagesChart();
     void updateHeader();
     void applySelection();
+    void nameLegendEntries();
+    void fitLayerLabels();
     void onBarClicked(int index);
 
     struct Private;
