@@ -5,6 +5,7 @@
 #include "lnscope/core/error.h"
 #include "lnscope/widgets/bev_view.h"
 #include "lnscope/widgets/camera_box_view.h"
+#include "lnscope/widgets/color_maps.h"
 #include "lnscope/widgets/seg_images.h"
 
 #include <QFont>
@@ -37,10 +38,10 @@ const QColor kHeaderText(240, 240, 240);
 const QColor kColumnTitle(200, 200, 205);
 const QColor kFooterText(225, 225, 225);
 const QColor kDimText(150, 150, 155);
-/// The BEV view's float blue and converted orange (Okabe–Ito), for the panel chips.
-const QColor kFloatAccent(0, 114, 178);
-const QColor kConvertedAccent(230, 130, 0);
-const QColor kNeutralAccent(120, 120, 120);
+/// The views' float blue and converted orange, for the panel chips.
+const QColor kFloatAccent = widgets::network_colors::kFloat;
+const QColor kConvertedAccent = widgets::network_colors::kConverted;
+const QColor kNeutralAccent = widgets::network_colors::kGroundTruth;
 
 QFont videoFont(int pixelSize, bool bold = false)
 {

@@ -3,6 +3,7 @@
 // Colours are Okabe–Ito hues where they carry meaning (colour-blind safe).
 
 #include "lnscope/widgets/bev_view.h"
+#include "lnscope/widgets/color_maps.h"
 
 #include <QColor>
 #include <QPainter>
@@ -21,9 +22,9 @@ const QColor kLabel(100, 100, 100);
 const QColor kRing(175, 185, 210);
 const QColor kEgo(70, 70, 75);
 /// Float blue, converted orange, pair links reddish purple; ground truth neutral grey.
-const QColor kGroundTruth(120, 120, 120);
-const QColor kFloat(0, 114, 178);
-const QColor kConverted(230, 130, 0);
+const QColor kGroundTruth = network_colors::kGroundTruth;
+const QColor kFloat = network_colors::kFloat;
+const QColor kConverted = network_colors::kConverted;
 const QColor kLink(170, 60, 150);
 const QColor kHalo(255, 205, 0, 120);
 constexpr double kRingStepMetres = 10.0;

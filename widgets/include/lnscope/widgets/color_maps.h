@@ -27,6 +27,14 @@ struct DivergingColorMap
     double unmap(const QColor& colour, double maxAbs) const;
 };
 
+/// The colours that mean "float network", "converted network" and "ground truth" in every view,
+/// figure and video (Okabe–Ito blue and orange, a neutral grey: colour-blind safe).
+namespace network_colors {
+inline const QColor kFloat(0, 114, 178);
+inline const QColor kConverted(230, 130, 0);
+inline const QColor kGroundTruth(120, 120, 120);
+} // namespace network_colors
+
 /// A fixed qualitative palette (Paul Tol's "muted" scheme: colour-blind safe, readable on white).
 /// Indices beyond its size cycle, so cluster c and c + size() share a colour.
 struct QualitativePalette
