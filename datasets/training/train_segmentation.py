@@ -42,6 +42,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_util  # noqa: E402
+import lns_finetune  # noqa: E402
 import synth_data as sd  # noqa: E402
 
 NAME = "synth_segnet"
@@ -77,18 +78,26 @@ class SynthSegNet(nn.Module):
             # upsampled decoder features, so thin classes (poles, lane marks) get full-res edges.
             self.stem = cbr(3, refine)
         self.classifier = nn.Conv2d(24 + refine, num_classes, 1)
+        # --act-quant: an lns_finetune.ActQuant (a plain attribute) that fake-quantizes the input,
+        # the upsampled tensors and the logits in training mode (ReLU outputs through its hooks).
+        self.act_quant = None
+
+    def q(self, name, x):
+        return x if self.act_quant is None else self.act_quant(name, x)
 
     def forward(self, x):
+        x = self.q("image", x)
         f1 = self.enc1(x)
         f2 = self.enc2(f1)
         f3 = self.enc3(f2)
         f4 = self.enc4(f3)
-        y = self.dec3(torch.cat([up2(f4), f3], dim=1))
-        y = self.dec2(torch.cat([up2(y), f2], dim=1))
-        y = self.dec1(torch.cat([up2(y), f1], dim=1))
+        q = self.q
+        y = self.dec3(torch.cat([q("up4", up2(f4)), f3], dim=1))
+        y = self.dec2(torch.cat([q("up3", up2(y)), f2], dim=1))
+        y = self.dec1(torch.cat([q("up2", up2(y)), f1], dim=1))
         if self.refine:
-            return self.classifier(torch.cat([up2(y), self.stem(x)], dim=1))
-        return up2(self.classifier(y))
+            return q("logits", self.classifier(torch.cat([q("up1", up2(y)), self.stem(x)], dim=1)))
+        return up2(q("logits", self.classifier(y)))
 
 
 def evaluate(model, val, num_classes, batch=4):
@@ -128,6 +137,15 @@ def main():
                     help="where a training run saves its weights and history (outside the repository)")
     ap.add_argument("--from-state", default="", help="skip training: load the weights and per-epoch history a "
                     "finished run saved (/tmp/synth_segnet_state.pt), evaluate on --val, export, write the card")
+    # Noise-robust fine-tuning (all off by default; see lns_finetune.py).
+    ap.add_argument("--init-onnx", default="", help="start from the weights of an exported synth_segnet ONNX "
+                    "(same --refine); its classifier bias is moved back by the logit adjustment so that the "
+                    "adjustment is applied once at the end")
+    ap.add_argument("--weight-noise", type=float, default=0.0, help="training forwards use conv weights * "
+                    "(1 + S*eps), eps ~ N(0,1) elementwise, fresh per step (off at eval/export)")
+    ap.add_argument("--act-quant", action="store_true", help="fake-quantize the input, ReLU outputs, upsampled "
+                    "tensors and logits to LNS8 Q4.3 (per-tensor bias from an EMA absmax, straight-through "
+                    "gradient) in training forwards (off at eval/export)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -156,6 +174,27 @@ def main():
     model = SynthSegNet(nc, refine=args.refine)
     params = sum(p.numel() for p in model.parameters())
     print(f"parameters: {params}", flush=True)
+    if args.init_onnx and not args.from_state:
+        lns_finetune.load_onnx_weights(model, args.init_onnx)
+        ref_in = os.path.splitext(args.init_onnx)[0] + "_reference_input.pb"
+        ref_out = os.path.splitext(args.init_onnx)[0] + "_reference_output.pb"
+        model.eval()
+        with torch.no_grad():
+            got = model(torch.from_numpy(lns_finetune.load_tensor(ref_in))).numpy()
+        diff = float(np.abs(got - lns_finetune.load_tensor(ref_out)).max())
+        if diff > 1e-3:
+            sys.exit(f"--init-onnx {args.init_onnx}: the loaded model differs from its reference output by {diff:.2e}")
+        with torch.no_grad():  # back to the training-logit space: the adjustment is applied again at the end
+            model.classifier.bias += args.logit_adjust * torch.log(torch.tensor(weights, dtype=torch.float32))
+        print(f"initialised from {args.init_onnx} (reference output max |d| {diff:.1e})", flush=True)
+    weight_noise = None
+    if args.weight_noise > 0:
+        weight_noise = lns_finetune.WeightNoise(model, args.weight_noise)
+        print(f"weight noise {args.weight_noise} on {len(weight_noise.modules)} convolutions", flush=True)
+    if args.act_quant:
+        model.act_quant = lns_finetune.ActQuant(model)
+        print(f"LNS8 activation fake quantization: {len(model.act_quant.handles)} ReLU hooks + input, "
+              "upsampling, logits", flush=True)
     steps_per_epoch = n // args.batch
     total_steps = steps_per_epoch * args.epochs
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -204,6 +243,8 @@ def main():
         order = rng.permutation(n)
         losses = []
         for step in range(steps_per_epoch):
+            if weight_noise is not None:
+                weight_noise.new_step()
             idx = np.sort(order[step * args.batch:(step + 1) * args.batch])
             imgs = np.empty((len(idx), HEIGHT, cw, 3), dtype=np.float32)
             labs = np.empty((len(idx), HEIGHT, cw), dtype=np.int64)
@@ -234,6 +275,11 @@ def main():
               flush=True)
 
     train_seconds = time.time() - t_start
+    if weight_noise is not None:
+        weight_noise.remove()
+    if model.act_quant is not None:
+        model.act_quant.remove()
+        model.act_quant = None
     if not args.from_state:
         # The trained weights and history, outside the repository (re-export / inspection only).
         stages.append(vars(args))
@@ -304,12 +350,21 @@ def model_card(args, classes, params, size, ops, history, seconds, noise, ref, w
                f"--refine {st.get('refine', 0)} --seed {st['seed']} --threads {st['threads']}")
         if st.get("init"):
             cmd += f" --init {st['init']}"
+        if st.get("init_onnx"):
+            cmd += f" \\\n    --init-onnx {st['init_onnx']}"
+        if st.get("weight_noise"):
+            cmd += f" --weight-noise {st['weight_noise']}"
+        if st.get("act_quant"):
+            cmd += " --act-quant"
         if k < len(stages) - 1 or len(stages) > 1:
             cmd += f" --state-out {st.get('state_out', '/tmp/synth_segnet_state.pt')}"
         cmds.append(cmd)
         lines.append(f"Stage {k + 1}: {st['epochs']} epochs, crops {st['crop_width']}×{HEIGHT}, max lr {st['lr']}, "
                      f"full-resolution stem {st.get('refine', 0)} channels, seed {st['seed']}, {st['threads']} thread(s)"
-                     + (f", starting from stage {k}'s weights" if st.get("init") else ""))
+                     + (f", starting from stage {k}'s weights" if st.get("init") else "")
+                     + (f", starting from the weights of {st['init_onnx']}" if st.get("init_onnx") else "")
+                     + (f", multiplicative weight noise σ = {st['weight_noise']}" if st.get("weight_noise") else "")
+                     + (", LNS8 activation fake quantization (straight-through)" if st.get("act_quant") else ""))
     commands = "\n".join(cmds)
     if len(stages) > 1:
         commands += (f"\n# after the last stage (or to redo the report for another --val): export and card only\n"

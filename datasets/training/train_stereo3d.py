@@ -44,6 +44,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_util  # noqa: E402
+import lns_finetune  # noqa: E402
 import synth_data as sd  # noqa: E402
 
 NAME = "synth_stereo3d"
@@ -96,6 +97,13 @@ class SynthStereo3D(nn.Module):
         self.out_offset = nn.Conv2d(64, 2, 1)
         self.aux_depth = nn.Conv2d(48, num_bins, 1)  # training only (surface depth)
         nn.init.constant_(self.out_heatmap.bias, -2.19)  # CenterNet: initial p = 0.1
+        # --act-quant: an lns_finetune.ActQuant (a plain attribute, not a submodule) that fake-
+        # quantizes the tensors named in forward() in training mode; None = identity.
+        self.act_quant = None
+        self.aux_detach = False  # --aux-warmup: the auxiliary head trains on detached features
+
+    def q(self, name, x):
+        return x if self.act_quant is None else self.act_quant(name, x)
 
     def correlation(self, fl, fr):
         """c_d(x) = mean over channels of fl(x) * fr(x - d), zero where x < d, d = 0..max_disp-1.
@@ -108,19 +116,21 @@ class SynthStereo3D(nn.Module):
                           for d in range(d_max)], 1)
 
     def forward(self, left, right, aux=False):
-        fl = self.feat(left)
-        fr = self.feat(right)
-        cost = self.corr_bn(self.correlation(fl, fr))
+        q = self.q  # identity unless --act-quant in training (ReLU outputs are quantized by hooks)
+        fl = self.feat(q("left", left))
+        fr = self.feat(q("right", right))
+        cost = q("cost", self.corr_bn(q("correlation", self.correlation(fl, fr))))
         x1 = self.t1(torch.cat([fl, cost], 1))
         x2 = self.t2(x1)
         x3 = self.t3(x2)
-        y = self.u2(torch.cat([up2(x3), x2], 1))
-        y = self.u1(torch.cat([up2(y), x1], 1))
+        y = self.u2(torch.cat([q("up3", up2(x3)), x2], 1))
+        y = self.u1(torch.cat([q("up2", up2(y)), x1], 1))
         h = self.head(y)
-        outs = (self.out_heatmap(h), self.out_depth_bins(h), self.out_depth_residual(h), self.out_size(h),
-                self.out_heading(h), self.out_offset(h))
+        outs = tuple(q(name, conv(h)) for name, conv in zip(
+            OUTPUTS, (self.out_heatmap, self.out_depth_bins, self.out_depth_residual, self.out_size,
+                      self.out_heading, self.out_offset)))
         if aux:
-            return outs + (self.aux_depth(y),)
+            return outs + (self.aux_depth(y.detach() if self.aux_detach else y),)
         return outs
 
 
@@ -271,6 +281,22 @@ def evaluate(model, val, mean_sizes, batch=4, score_threshold=0.3):
     return res, dets
 
 
+def finetune_args(args):
+    """The fine-tuning options of a run, as command-line text for the model card ('' when none)."""
+    parts = []
+    if args.init_onnx:
+        parts.append(f"--init-onnx {args.init_onnx}")
+    if args.mean_sizes_from:
+        parts.append(f"--mean-sizes-from {args.mean_sizes_from}")
+    if args.init_onnx and args.aux_warmup != 100 or not args.init_onnx and args.aux_warmup:
+        parts.append(f"--aux-warmup {args.aux_warmup}")
+    if args.weight_noise:
+        parts.append(f"--weight-noise {args.weight_noise}")
+    if args.act_quant:
+        parts.append("--act-quant")
+    return (" \\\n    " + " ".join(parts)) if parts else ""
+
+
 def fmt(v):
     return "n/a" if v != v else f"{100 * v:.1f}"
 
@@ -292,7 +318,24 @@ def main():
                     "finished run saved (/tmp/synth_stereo3d_state.pt), evaluate on --val, export, write the card")
     ap.add_argument("--detections-out", default="/tmp/synth_stereo3d_val_detections",
                     help="where the final evaluation writes its decoded boxes (KITTI result format, one file per frame)")
+    ap.add_argument("--state-out", default="/tmp/synth_stereo3d_state.pt",
+                    help="where a training run saves its weights and per-epoch history")
+    # Noise-robust fine-tuning (all off by default).
+    ap.add_argument("--init-onnx", default="", help="start from the weights of an exported synth_stereo3d ONNX "
+                    "(every exported parameter and BatchNorm statistic; the training-only auxiliary head starts "
+                    "fresh); checked against the reference outputs next to it")
+    ap.add_argument("--mean-sizes-from", default="", help="adapter JSON whose class mean sizes define the size "
+                    "targets (default: measured on --data; with --init-onnx: the adapter next to that ONNX)")
+    ap.add_argument("--aux-warmup", type=int, default=-1, help="optimiser steps during which the auxiliary head "
+                    "trains on detached features (default: 100 with --init-onnx, else 0)")
+    ap.add_argument("--weight-noise", type=float, default=0.0, help="training forwards use conv weights * "
+                    "(1 + S*eps), eps ~ N(0,1) elementwise, fresh per step (off at eval/export)")
+    ap.add_argument("--act-quant", action="store_true", help="fake-quantize ReLU outputs, the inputs, the cost "
+                    "volume, the upsampled tensors and the outputs to LNS8 Q4.3 (per-tensor bias from an EMA "
+                    "absmax, straight-through gradient) in training forwards (off at eval/export)")
     args = ap.parse_args()
+    if args.aux_warmup < 0:
+        args.aux_warmup = 100 if args.init_onnx else 0
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -316,11 +359,33 @@ def main():
         dims = np.array([[o["h"], o["w"], o["l"]] for objs in train["labels"] for o in objs if o["type"] == name])
         mean_sizes[c] = dims.mean(0) if len(dims) else [1.5, 1.6, 3.9]
         print(f"{name}: {len(dims)} objects, mean size h w l = {np.round(mean_sizes[c], 3).tolist()}", flush=True)
+    sizes_from = args.mean_sizes_from
+    if not sizes_from and args.init_onnx:
+        sizes_from = os.path.splitext(args.init_onnx)[0] + ".adapter.json"
+        if not os.path.exists(sizes_from):
+            sys.exit(f"--init-onnx: no {sizes_from} to take the class mean sizes from; give --mean-sizes-from")
+    if sizes_from:
+        # A fine-tune keeps the size-target convention of the model it starts from.
+        with open(sizes_from) as f:
+            classes = {c["name"]: c["meanSize"] for c in json.load(f)["classes"]}
+        mean_sizes = np.array([classes[name] for name in CLASSES], dtype=np.float64)
+        print(f"class mean sizes from {sizes_from}: {mean_sizes.tolist()}", flush=True)
     print(f"train {n} frames, val {len(val['ids'])} frames ({time.time() - t_start:.0f} s)", flush=True)
 
     model = SynthStereo3D()
     params = sum(p.numel() for name, p in model.named_parameters() if not name.startswith("aux_"))
     print(f"parameters (exported): {params}", flush=True)
+    if args.init_onnx and not args.from_state:
+        init_from_onnx(model, args.init_onnx, args.out)
+    weight_noise = act_quant = None
+    if args.weight_noise > 0:
+        weight_noise = lns_finetune.WeightNoise(model, args.weight_noise, skip_prefixes=("aux_",))
+        print(f"weight noise {args.weight_noise} on {len(weight_noise.modules)} convolutions", flush=True)
+    if args.act_quant:
+        act_quant = lns_finetune.ActQuant(model)
+        model.act_quant = act_quant
+        print(f"LNS8 activation fake quantization: {len(act_quant.handles)} ReLU hooks + inputs, cost volume, "
+              "upsampling, outputs", flush=True)
     steps_per_epoch = n // args.batch
     total_steps = steps_per_epoch * args.epochs
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -345,6 +410,9 @@ def main():
         order = rng.permutation(n)
         sums = {}
         for step in range(steps_per_epoch):
+            model.aux_detach = (epoch - 1) * steps_per_epoch + step < args.aux_warmup
+            if weight_noise is not None:
+                weight_noise.new_step()
             idx = np.sort(order[step * args.batch:(step + 1) * args.batch])
             B = len(idx)
             lefts = np.empty((B, HEIGHT, cw, 3), dtype=np.float32)
@@ -408,10 +476,16 @@ def main():
               f"[{rec['seconds']:.0f} s]", flush=True)
 
     train_seconds = time.time() - t_start
+    # Eval and export see the plain model.
+    model.aux_detach = False
+    if weight_noise is not None:
+        weight_noise.remove()
+    if act_quant is not None:
+        act_quant.remove()
+        model.act_quant = None
     if not args.from_state:
         # The trained weights and history, outside the repository (re-export / inspection only).
-        torch.save({"state": model.state_dict(), "history": history, "args": vars(args)},
-                   os.path.join("/tmp", NAME + "_state.pt"))
+        torch.save({"state": model.state_dict(), "history": history, "args": vars(args)}, args.state_out)
     # Final evaluation with the values the adapter file states (mean sizes rounded as written).
     mean_sizes = np.round(mean_sizes, 4)
     final, final_dets = evaluate(model, val, mean_sizes)
@@ -469,6 +543,36 @@ def main():
     with open(os.path.join(args.out, NAME + ".md"), "w") as f:
         f.write(model_card(args, params, size_bytes, ops, history, train_seconds, noise, mags, mean_sizes, n, final,
                            len(val["ids"])))
+
+
+def init_from_onnx(model, path, out_dir):
+    """--init-onnx: loads the exported weights, then checks the loaded model against the reference
+    outputs stored next to the ONNX (PyTorch, on the stored reference inputs) and re-exports it to
+    compare every initializer with the source file. Exits on any mismatch."""
+    skipped = lns_finetune.load_onnx_weights(model, path, skip_prefixes=("aux_",))
+    print(f"initialised from {path} (fresh: {', '.join(skipped)})", flush=True)
+    base = os.path.splitext(path)[0]
+    model.eval()
+    ins = [lns_finetune.load_tensor(f"{base}_reference_input_{k}.pb") for k in ("left", "right")]
+    with torch.no_grad():
+        outs = model(*(torch.from_numpy(a) for a in ins))
+    errs = []
+    for k, o in zip(OUTPUTS, outs):
+        ref = lns_finetune.load_tensor(f"{base}_reference_output_{k}.pb")
+        d = float(np.abs(o.numpy().astype(np.float64) - ref).max())
+        tol = 1e-4 * max(1.0, float(np.abs(ref).max()))
+        print(f"  reference output {k}: max |d| {d:.2e} (tolerance {tol:.1e})", flush=True)
+        if not d <= tol:
+            errs.append(k)
+    os.makedirs(out_dir, exist_ok=True)
+    check = os.path.join(out_dir, NAME + "_init_check.onnx")
+    export_util.export_onnx(model, [torch.from_numpy(a) for a in ins], check, ["left", "right"], OUTPUTS, min_bn=10)
+    diff, only = lns_finetune.compare_initializers(path, check)
+    os.remove(check)
+    print(f"  re-export: initializers max |d| {diff:.1e}, names in one file only: {only}", flush=True)
+    if errs or diff != 0.0 or only:
+        sys.exit(f"--init-onnx {path}: the loaded model does not reproduce the ONNX (outputs {errs}, "
+                 f"initializer |d| {diff}, unmatched {only})")
 
 
 def model_card(args, params, size, ops, history, seconds, noise, mags, mean_sizes, n_train, final, val_frames):
@@ -542,7 +646,7 @@ head Conv3×3 48→64 +BN+ReLU → six Conv1×1 (bias): 3 | {NUM_BINS} | {NUM_BI
 ```sh
 {data_cmd}
 /usr/bin/python3 datasets/training/train_stereo3d.py --data {args.data} --val {args.val} --out {args.out} \\
-    --epochs {args.epochs} --batch {args.batch} --crop-width {args.crop_width} --lr {args.lr} --seed {args.seed} --threads {args.threads}
+    --epochs {args.epochs} --batch {args.batch} --crop-width {args.crop_width} --lr {args.lr} --seed {args.seed} --threads {args.threads}{finetune_args(args)}
 # optional: redo the evaluation, export and this card from the saved weights (e.g. for another --val)
 /usr/bin/python3 datasets/training/train_stereo3d.py ... (the same arguments) --from-state /tmp/synth_stereo3d_state.pt
 ```
