@@ -196,3 +196,44 @@ class ActQuant:
         for h in self.handles:
             h.remove()
         self.handles = []
+
+
+# ----------------------------------------------------------------------------------------------
+# Command line and the training loop
+
+
+def add_noise_arguments(ap, quantized):
+    """Adds --weight-noise and --act-quant to the argparse parser `ap`; `quantized` names the
+    tensors besides the ReLU outputs that the model's forward passes through its act_quant."""
+    ap.add_argument("--weight-noise", type=float, default=0.0, help="training forwards use conv weights * "
+                    "(1 + S*eps), eps ~ N(0,1) elementwise, fresh per step (off at eval/export)")
+    ap.add_argument("--act-quant", action="store_true", help=f"fake-quantize the ReLU outputs, {quantized} to "
+                    "LNS8 Q4.3 (per-tensor bias from an EMA absmax, straight-through gradient) in training forwards "
+                    "(off at eval/export)")
+
+
+class TrainingNoise:
+    """The --weight-noise and --act-quant of a run attached to `model` (a module with an act_quant
+    attribute its forward calls): new_step() once per optimiser step, remove() before export."""
+
+    def __init__(self, model, weight_noise, act_quant, quantized, skip_prefixes=()):
+        self.model = model
+        self.weight_noise = WeightNoise(model, weight_noise, skip_prefixes) if weight_noise > 0 else None
+        self.act_quant = ActQuant(model) if act_quant else None
+        model.act_quant = self.act_quant
+        if self.weight_noise:
+            print(f"weight noise {weight_noise} on {len(self.weight_noise.modules)} convolutions", flush=True)
+        if self.act_quant:
+            print(f"LNS8 activation fake quantization: {len(self.act_quant.handles)} ReLU hooks + {quantized}",
+                  flush=True)
+
+    def new_step(self):
+        if self.weight_noise:
+            self.weight_noise.new_step()
+
+    def remove(self):
+        if self.weight_noise:
+            self.weight_noise.remove()
+        if self.act_quant:
+            self.act_quant.remove()
+        self.model.act_quant = None

@@ -49,6 +49,10 @@ NAME = "synth_segnet"
 WIDTH, HEIGHT = 640, 192
 
 
+# --act-quant: what forward() quantizes besides the ReLU outputs.
+QUANTIZED = "the input, the upsampled tensors and the logits"
+
+
 def cbr(cin, cout, stride=1, dilation=1):
     # bias=False: BN follows; batch-norm folding creates the bias.
     return nn.Sequential(nn.Conv2d(cin, cout, 3, stride=stride, padding=dilation, dilation=dilation, bias=False),
@@ -141,11 +145,7 @@ def main():
     ap.add_argument("--init-onnx", default="", help="start from the weights of an exported synth_segnet ONNX "
                     "(same --refine); its classifier bias is moved back by the logit adjustment so that the "
                     "adjustment is applied once at the end")
-    ap.add_argument("--weight-noise", type=float, default=0.0, help="training forwards use conv weights * "
-                    "(1 + S*eps), eps ~ N(0,1) elementwise, fresh per step (off at eval/export)")
-    ap.add_argument("--act-quant", action="store_true", help="fake-quantize the input, ReLU outputs, upsampled "
-                    "tensors and logits to LNS8 Q4.3 (per-tensor bias from an EMA absmax, straight-through "
-                    "gradient) in training forwards (off at eval/export)")
+    lns_finetune.add_noise_arguments(ap, QUANTIZED)
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -187,14 +187,7 @@ def main():
         with torch.no_grad():  # back to the training-logit space: the adjustment is applied again at the end
             model.classifier.bias += args.logit_adjust * torch.log(torch.tensor(weights, dtype=torch.float32))
         print(f"initialised from {args.init_onnx} (reference output max |d| {diff:.1e})", flush=True)
-    weight_noise = None
-    if args.weight_noise > 0:
-        weight_noise = lns_finetune.WeightNoise(model, args.weight_noise)
-        print(f"weight noise {args.weight_noise} on {len(weight_noise.modules)} convolutions", flush=True)
-    if args.act_quant:
-        model.act_quant = lns_finetune.ActQuant(model)
-        print(f"LNS8 activation fake quantization: {len(model.act_quant.handles)} ReLU hooks + input, "
-              "upsampling, logits", flush=True)
+    noise = lns_finetune.TrainingNoise(model, args.weight_noise, args.act_quant, QUANTIZED)
     steps_per_epoch = n // args.batch
     total_steps = steps_per_epoch * args.epochs
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -243,8 +236,7 @@ def main():
         order = rng.permutation(n)
         losses = []
         for step in range(steps_per_epoch):
-            if weight_noise is not None:
-                weight_noise.new_step()
+            noise.new_step()
             idx = np.sort(order[step * args.batch:(step + 1) * args.batch])
             imgs = np.empty((len(idx), HEIGHT, cw, 3), dtype=np.float32)
             labs = np.empty((len(idx), HEIGHT, cw), dtype=np.int64)
@@ -275,11 +267,7 @@ def main():
               flush=True)
 
     train_seconds = time.time() - t_start
-    if weight_noise is not None:
-        weight_noise.remove()
-    if model.act_quant is not None:
-        model.act_quant.remove()
-        model.act_quant = None
+    noise.remove()
     if not args.from_state:
         # The trained weights and history, outside the repository (re-export / inspection only).
         stages.append(vars(args))

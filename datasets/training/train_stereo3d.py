@@ -48,6 +48,8 @@ import lns_finetune  # noqa: E402
 import synth_data as sd  # noqa: E402
 
 NAME = "synth_stereo3d"
+# --act-quant: what forward() quantizes besides the ReLU outputs.
+QUANTIZED = "the inputs, the correlation and cost volume, the upsampled tensors and the outputs"
 WIDTH, HEIGHT = 640, 192
 STRIDE = 4
 CLASSES = ["Car", "Pedestrian", "Cyclist"]
@@ -328,11 +330,7 @@ def main():
                     "targets (default: measured on --data; with --init-onnx: the adapter next to that ONNX)")
     ap.add_argument("--aux-warmup", type=int, default=-1, help="optimiser steps during which the auxiliary head "
                     "trains on detached features (default: 100 with --init-onnx, else 0)")
-    ap.add_argument("--weight-noise", type=float, default=0.0, help="training forwards use conv weights * "
-                    "(1 + S*eps), eps ~ N(0,1) elementwise, fresh per step (off at eval/export)")
-    ap.add_argument("--act-quant", action="store_true", help="fake-quantize ReLU outputs, the inputs, the cost "
-                    "volume, the upsampled tensors and the outputs to LNS8 Q4.3 (per-tensor bias from an EMA "
-                    "absmax, straight-through gradient) in training forwards (off at eval/export)")
+    lns_finetune.add_noise_arguments(ap, QUANTIZED)
     args = ap.parse_args()
     if args.aux_warmup < 0:
         args.aux_warmup = 100 if args.init_onnx else 0
@@ -377,15 +375,7 @@ def main():
     print(f"parameters (exported): {params}", flush=True)
     if args.init_onnx and not args.from_state:
         init_from_onnx(model, args.init_onnx, args.out)
-    weight_noise = act_quant = None
-    if args.weight_noise > 0:
-        weight_noise = lns_finetune.WeightNoise(model, args.weight_noise, skip_prefixes=("aux_",))
-        print(f"weight noise {args.weight_noise} on {len(weight_noise.modules)} convolutions", flush=True)
-    if args.act_quant:
-        act_quant = lns_finetune.ActQuant(model)
-        model.act_quant = act_quant
-        print(f"LNS8 activation fake quantization: {len(act_quant.handles)} ReLU hooks + inputs, cost volume, "
-              "upsampling, outputs", flush=True)
+    noise = lns_finetune.TrainingNoise(model, args.weight_noise, args.act_quant, QUANTIZED, skip_prefixes=("aux_",))
     steps_per_epoch = n // args.batch
     total_steps = steps_per_epoch * args.epochs
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -411,8 +401,7 @@ def main():
         sums = {}
         for step in range(steps_per_epoch):
             model.aux_detach = (epoch - 1) * steps_per_epoch + step < args.aux_warmup
-            if weight_noise is not None:
-                weight_noise.new_step()
+            noise.new_step()
             idx = np.sort(order[step * args.batch:(step + 1) * args.batch])
             B = len(idx)
             lefts = np.empty((B, HEIGHT, cw, 3), dtype=np.float32)
@@ -478,11 +467,7 @@ def main():
     train_seconds = time.time() - t_start
     # Eval and export see the plain model.
     model.aux_detach = False
-    if weight_noise is not None:
-        weight_noise.remove()
-    if act_quant is not None:
-        act_quant.remove()
-        model.act_quant = None
+    noise.remove()
     if not args.from_state:
         # The trained weights and history, outside the repository (re-export / inspection only).
         torch.save({"state": model.state_dict(), "history": history, "args": vars(args)}, args.state_out)
